@@ -1,0 +1,38 @@
+"""safename: safe filenames and strict URL converters for untrusted names.
+
+>>> from safename import secure_filename, is_safe_filename
+>>> secure_filename("../../../etc/passwd")
+'etc_passwd'
+>>> is_safe_filename("etc_passwd")
+True
+"""
+
+from safename._rules import RESERVED_NAMES
+from safename.errors import (
+    ConversionError,
+    FilenameReason,
+    PathReason,
+    SafenameError,
+    UnsafeFilenameError,
+    UnsafePathError,
+)
+from safename.filenames import Fallback, random_stem, secure_filename
+from safename.paths import safe_join, unique_filename
+from safename.validation import is_safe_filename, validate_filename
+
+__all__ = [
+    "RESERVED_NAMES",
+    "ConversionError",
+    "Fallback",
+    "FilenameReason",
+    "PathReason",
+    "SafenameError",
+    "UnsafeFilenameError",
+    "UnsafePathError",
+    "is_safe_filename",
+    "random_stem",
+    "safe_join",
+    "secure_filename",
+    "unique_filename",
+    "validate_filename",
+]

@@ -1,0 +1,101 @@
+"""The filename rules, as data.
+
+One table serves the sanitizer (:mod:`safename.filenames`), the validator
+(:mod:`safename.validation`), the hypothesis strategies and the tests, so the
+two halves cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Final
+
+#: Characters a name may keep in the default (ASCII) mode: werkzeug's set.
+ASCII_ALLOWED: Final = frozenset(string.ascii_letters + string.digits + "_.-")
+
+#: Characters that must never start a name: ``.`` hides the file or makes
+#: ``.``/``..``, ``-`` turns the name into a command-line option, and ``_`` is
+#: stripped for compatibility with ``werkzeug.utils.secure_filename``.
+LEADING_STRIP: Final = "._-"
+
+#: Characters that must never end a name: Windows drops a trailing ``.``
+#: (so ``a.`` and ``a`` are one file there) and werkzeug strips ``_``.
+TRAILING_STRIP: Final = "._"
+
+#: Path separators of every common system, replaced *after* Unicode
+#: normalization so that look-alikes which normalize to them are caught too.
+SEPARATORS: Final = ("/", "\\")
+
+#: Characters Windows refuses in a name (besides controls).
+WINDOWS_FORBIDDEN: Final = frozenset('<>:"/\\|?*')
+
+#: The prefix that defuses a reserved device name (werkzeug's choice on Windows).
+RESERVED_PREFIX: Final = "_"
+
+_DEVICE_BASES: Final = ("CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", "CLOCK$")
+_NUMBERED_DEVICES: Final = ("COM", "LPT")
+_DEVICE_DIGITS: Final = "0123456789\u00b9\u00b2\u00b3"
+
+#: Windows device names, upper case. A name whose stem (the part before the
+#: first ``.``, trailing spaces ignored) is one of these opens the device on
+#: Windows, whatever its extension: ``CON.txt`` is the console.
+RESERVED_NAMES: Final = frozenset(
+    _DEVICE_BASES + tuple(base + digit for base in _NUMBERED_DEVICES for digit in _DEVICE_DIGITS)
+)
+_LONGEST_RESERVED: Final = max(map(len, RESERVED_NAMES))
+
+#: Code points that render as nothing or reorder text: Unicode's
+#: Default_Ignorable_Code_Point set (bidi controls, zero-width characters,
+#: variation selectors, Hangul fillers, tags...). Some are letters or marks,
+#: so the Unicode mode must drop them explicitly.
+DEFAULT_IGNORABLE_RANGES: Final = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+_IGNORABLE_CLASS: Final = "".join(
+    f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}"
+    for low, high in DEFAULT_IGNORABLE_RANGES
+)
+#: Matches one default-ignorable code point.
+IGNORABLE_RE: Final = re.compile(f"[{_IGNORABLE_CLASS}]")
+
+#: A name that is already safe in the ASCII mode, reserved names aside:
+#: the fast path of :func:`safename.secure_filename`.
+SAFE_ASCII_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]*[A-Za-z0-9\-])?")
+
+#: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
+UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
+
+#: Where no ``max_length`` is given: the limit of ext4, XFS, Btrfs, APFS, NTFS.
+DEFAULT_MAX_LENGTH: Final = 255
+
+#: The smallest ``max_length`` accepted: room for a reserved-name prefix, a
+#: stem and a short extension.
+MIN_MAX_LENGTH: Final = 8
+
+
+def is_reserved(name: str) -> bool:
+    """Whether *name*'s stem is a Windows device name.
+
+    >>> is_reserved("con.txt"), is_reserved("COM\u00b9"), is_reserved("CONSOLE")
+    (True, True, False)
+    """
+    stem = name.partition(".")[0].rstrip(" ")
+    return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES

@@ -1,0 +1,94 @@
+"""Typed errors with machine-readable reasons.
+
+Every error safename raises for bad input is a :class:`ValueError` subclass,
+so ``except ValueError`` keeps working, and carries the offending input so a
+log line says what was refused and why.
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = [
+    "ConversionError",
+    "FilenameReason",
+    "PathReason",
+    "SafenameError",
+    "UnsafeFilenameError",
+    "UnsafePathError",
+]
+
+
+class SafenameError(ValueError):
+    """Base class of every error safename raises for bad input."""
+
+
+class FilenameReason(enum.Enum):
+    """Why a name is not a safe filename (the value is a stable, short code)."""
+
+    EMPTY = "empty"
+    TRAVERSAL = "traversal"
+    SEPARATOR = "separator"
+    CONTROL_CHARACTER = "control_character"
+    INVISIBLE_CHARACTER = "invisible_character"
+    INVALID_CHARACTER = "invalid_character"
+    NOT_NORMALIZED = "not_normalized"
+    RESERVED_NAME = "reserved_name"
+    TOO_LONG = "too_long"
+    LEADING_DOT_OR_DASH = "leading_dot_or_dash"
+    TRAILING_DOT_OR_SPACE = "trailing_dot_or_space"
+    EDGE_UNDERSCORE = "edge_underscore"
+
+
+class UnsafeFilenameError(SafenameError):
+    """A name broke one of the filename rules.
+
+    >>> error = UnsafeFilenameError("CON.txt", FilenameReason.RESERVED_NAME)
+    >>> error.reason.value, error.filename
+    ('reserved_name', 'CON.txt')
+    >>> str(error)
+    "unsafe filename 'CON.txt': reserved_name"
+    """
+
+    def __init__(self, filename: str, reason: FilenameReason) -> None:
+        super().__init__(f"unsafe filename {filename!r}: {reason.value}")
+        self.filename = filename
+        self.reason = reason
+
+
+class PathReason(enum.Enum):
+    """Why a relative path would leave its base directory."""
+
+    TRAVERSAL = "traversal"
+    ABSOLUTE = "absolute"
+    DRIVE = "drive"
+    UNC = "unc"
+    BACKSLASH = "backslash"
+    NUL = "nul"
+
+
+class UnsafePathError(SafenameError):
+    """A path given to :func:`safename.safe_join` would escape its directory.
+
+    >>> error = UnsafePathError("../etc", PathReason.TRAVERSAL)
+    >>> error.reason is PathReason.TRAVERSAL, str(error)
+    (True, "unsafe path '../etc': traversal")
+    """
+
+    def __init__(self, path: str, reason: PathReason) -> None:
+        super().__init__(f"unsafe path {path!r}: {reason.value}")
+        self.path = path
+        self.reason = reason
+
+
+class ConversionError(SafenameError):
+    """A URL converter could not read a text or write a value.
+
+    Raised by ``to_python`` for text that is not a valid value, and by
+    ``to_url`` for a value that could not be read back unchanged.
+
+    >>> raise ConversionError("not an integer: 'x'")
+    Traceback (most recent call last):
+    ...
+    safename.errors.ConversionError: not an integer: 'x'
+    """
