@@ -145,4 +145,6 @@ def _with_suffix(name: str, suffix: str, max_length: int, *, allow_unicode: bool
     stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
     # A reserved-name prefix is no longer needed once the stem is longer; let
     # secure_filename settle edges and prefix so every candidate is canonical.
-    return secure_filename(stem + suffix + extension, max_length=max_length, allow_unicode=allow_unicode)
+    return secure_filename(
+        stem + suffix + extension, max_length=max_length, allow_unicode=allow_unicode
+    )

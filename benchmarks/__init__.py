@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of safename and the libraries people would use instead."""

@@ -1,0 +1,58 @@
+"""Time competing implementations on the same inputs in one run, and report ratios."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The best time of one implementation over the whole input list."""
+
+    name: str
+    seconds: float
+    calls: int
+
+    @property
+    def per_call_us(self) -> float:
+        """Microseconds per call."""
+        return self.seconds / self.calls * 1e6
+
+
+def best_of(function: Callable[[Any], object], inputs: Sequence[Any], *, repeat: int = 7) -> float:
+    """The fastest of *repeat* passes of *function* over *inputs*, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in inputs:
+            function(item)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def compare(
+    title: str,
+    contenders: dict[str, Callable[[Any], object]],
+    inputs: Sequence[Any],
+    *,
+    repeat: int = 7,
+) -> list[Timing]:
+    """Time every contender on *inputs*, interleaved in one run; print and return the timings.
+
+    The first contender is the reference: each row says how many times
+    faster it is than that row (``> 1`` means the reference wins).
+    """
+    timings = [
+        Timing(name, best_of(function, inputs, repeat=repeat), len(inputs))
+        for name, function in contenders.items()
+    ]
+    reference = timings[0]
+    print(f"\n{title} ({len(inputs)} inputs, best of {repeat})")
+    for timing in timings:
+        ratio = timing.seconds / reference.seconds
+        speed = f"{timing.per_call_us:9.3f} us/call"
+        print(f"  {timing.name:32} {speed}   {reference.name} is {ratio:6.2f}x")
+    return timings
