@@ -130,8 +130,9 @@ def _normalize(text: str, *, allow_unicode: bool, transliterate: bool) -> str:
         return text
     if transliterate:
         anyascii = require("anyascii", "translit").anyascii
-        # anyascii would pass lone surrogates through; they have no ASCII form.
-        text = anyascii(text.encode("utf-8", "ignore").decode("utf-8"))
+        # Lone surrogates have no ASCII form: make them "?", which is dropped later
+        # but, unlike nothing at all, still counts as part of the stem.
+        text = anyascii(text.encode("utf-8", "replace").decode("utf-8"))
     # Decomposed, not yet folded: the stem is found while its letters are still there.
     return unicodedata.normalize("NFKD", text)
 
