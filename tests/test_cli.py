@@ -1,0 +1,335 @@
+"""The ``safename`` command, run as a real subprocess (``python -m safename``)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safename import is_safe_filename, secure_filename, validate_filename
+from safename._renaming import move_without_clobbering
+from safename.cli import ExitStatus, main
+from safename.errors import UnsafeFilenameError
+
+HOSTILE_NAMES = [
+    "My cool movie.mov",
+    "../../../etc/passwd",
+    "CON.txt",
+    "-rf",
+    "file\u202egnp.exe",
+    "a\uff0f..\uff0fb",
+    "i contain cool \xfcml\xe4uts.txt",
+    "x" * 300 + ".pdf",
+    "carriage\rreturn",
+    "Æsop Ørsted.pdf",
+]
+
+
+def run(*arguments: str, stdin: str | bytes = b"") -> subprocess.CompletedProcess[str]:
+    """Run ``python -m safename`` with *arguments*, capturing its output as text."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    process = subprocess.run(
+        [sys.executable, "-m", "safename", *arguments],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    return subprocess.CompletedProcess(
+        process.args,
+        process.returncode,
+        process.stdout.decode("utf-8", "backslashreplace"),
+        process.stderr.decode("utf-8", "backslashreplace"),
+    )
+
+
+# --- sanitizing and checking names --------------------------------------------------------------
+
+OPTION_SETS = [
+    ([], {}),
+    (["--allow-unicode"], {"allow_unicode": True}),
+    (["--transliterate"], {"transliterate": True}),
+    (["--max-length", "16"], {"max_length": 16}),
+]
+
+
+@pytest.mark.parametrize(("options", "keywords"), OPTION_SETS)
+def test_arguments_print_secure_filename_of_each(
+    options: list[str], keywords: dict[str, object]
+) -> None:
+    names = [name for name in HOSTILE_NAMES if "\r" not in name]
+    result = run(*options, "--fallback", "upload", "--", *names)
+    expected = [secure_filename(name, fallback="upload", **keywords) for name in names]  # type: ignore[arg-type]
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert result.stdout.splitlines() == expected
+
+
+def test_stdin_lines_keep_a_carriage_return_inside_a_name() -> None:
+    result = run("--fallback", "upload", stdin="carriage\rreturn\r\nCON.txt\n")
+    assert result.stdout.split("\n")[:-1] == [
+        secure_filename("carriage\rreturn"),
+        secure_filename("CON.txt"),
+    ]
+
+
+def test_literal_rename_is_a_name_after_double_dash() -> None:
+    result = run("--", "rename")
+    assert (result.returncode, result.stdout) == (ExitStatus.OK, "rename\n")
+
+
+def test_default_fallback_is_random() -> None:
+    first, second = run("中文.txt"), run("中文.txt")
+    assert first.stdout != second.stdout
+    assert is_safe_filename(first.stdout.strip())
+
+
+lines = st.text(st.characters(exclude_characters="\n", codec="utf-8"))
+
+
+@settings(max_examples=15)
+@given(st.lists(lines.filter(lambda line: not line.endswith("\r")), min_size=1, max_size=30))
+def test_stdin_output_is_secure_filename_of_each_line(names: list[str]) -> None:
+    result = run("--fallback", "upload", stdin="".join(f"{name}\n" for name in names))
+    assert result.stdout.split("\n")[:-1] == [secure_filename(n, fallback="upload") for n in names]
+
+
+def reason(name: str, *, allow_unicode: bool = False) -> str | None:
+    """The library's reason code for *name*, or None when it is safe."""
+    try:
+        validate_filename(name, allow_unicode=allow_unicode)
+    except UnsafeFilenameError as error:
+        return error.reason.value
+    return None
+
+
+@pytest.mark.parametrize("allow_unicode", [False, True])
+def test_check_prints_the_reason_of_each_unsafe_name(allow_unicode: bool) -> None:
+    names = ["report.pdf", *HOSTILE_NAMES, "Ærø.txt"]
+    options = ["--allow-unicode"] if allow_unicode else []
+    result = run("--check", *options, "--", *names)
+    reasons = [reason(name, allow_unicode=allow_unicode) for name in names]
+    printed = [line.rpartition(": ")[2] for line in result.stdout.splitlines()]
+    assert printed == [code for code in reasons if code is not None]
+    assert result.returncode == ExitStatus.UNSAFE
+
+
+def test_check_passes_safe_names_silently() -> None:
+    result = run("--check", stdin="report.pdf\n_CON.txt\n")
+    assert (result.returncode, result.stdout) == (ExitStatus.OK, "")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--max-length", "3", "x"], "at least 8"),
+        (["--max-length", "many", "x"], "not an integer"),
+        (["--allow-unicode", "--transliterate", "x"], "not allowed with"),
+        (["--check", "--fallback", "f", "x"], "--check takes only"),
+        (["--fallback", "..", "x"], "--fallback"),
+        (["rename"], "required"),
+        (["rename", "--frobnicate", "."], "unrecognized"),
+    ],
+)
+def test_bad_options_exit_with_usage_status(arguments: list[str], message: str) -> None:
+    result = run(*arguments)
+    assert result.returncode == ExitStatus.USAGE
+    assert message in result.stderr
+
+
+# --- safename rename DIR ------------------------------------------------------------------------
+
+# Relative paths of files created for a tree; directories are made on the way.
+TREE = [
+    "My file.txt",
+    "My_file.txt",  # already safe: keeps its name, so "My file.txt" must not take it
+    "my file.txt",  # the same name case-folded
+    "CON.txt",
+    "-rf",
+    ".bashrc",
+    "bashrc",
+    "new\nline",
+    "file\u202egnp.exe",
+    "中文.txt",
+    "bad dir/inner ü.txt",
+    "bad dir/deeper dir/CON",
+    "bad_dir/already here.txt",  # the directory "bad dir" sanitizes to must not be merged
+    "ok/fine.txt",
+]
+
+
+def make_tree(root: Path) -> dict[str, str]:
+    """Create TREE under *root*, each file holding its own path; return content by path."""
+    for relative in TREE:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(relative, encoding="utf-8")
+    return snapshot(root)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under *root*: its relative path mapped to its content."""
+    return {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def entries(relatives: list[str]) -> set[str]:
+    """Every file and directory path that *relatives* name, directories included."""
+    return {
+        "/".join(parts[:end])
+        for parts in map(str.split, relatives, "/" * len(relatives))
+        for end in range(1, len(parts) + 1)
+    }
+
+
+def listed_old_paths(stdout: str) -> set[str]:
+    """The old paths of ``old -> new`` lines, unquoting those printed as escaped literals."""
+    olds = (line.partition(" -> ")[0] for line in stdout.splitlines())
+    return {ast.literal_eval(old) if old.startswith("'") else old for old in olds}
+
+
+def test_dry_run_changes_nothing_and_lists_every_change(tmp_path: Path) -> None:
+    before = make_tree(tmp_path)
+    result = run("rename", str(tmp_path), "--fallback", "upload")
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert snapshot(tmp_path) == before
+    unsafe = {path for path in entries(TREE) if not is_safe_filename(path.rpartition("/")[2])}
+    assert listed_old_paths(result.stdout) == unsafe
+    assert "dry run" in result.stderr
+
+
+def test_apply_makes_every_name_safe_and_loses_nothing(tmp_path: Path) -> None:
+    before = make_tree(tmp_path)
+    dry = run("rename", str(tmp_path), "--fallback", "upload")
+    result = run("rename", "--apply", str(tmp_path), "--fallback", "upload")
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert result.stdout == dry.stdout  # the dry run showed exactly what was done
+    after = snapshot(tmp_path)
+    assert sorted(after.values()) == sorted(before.values())  # no file overwritten or lost
+    assert all(is_safe_filename(path.name) for path in tmp_path.rglob("*"))
+    assert after["My_file.txt"] == "My_file.txt"  # a safe name is never taken over
+    assert after["bad_dir/already here.txt".replace(" ", "_")] == "bad_dir/already here.txt"
+    names = [path.name.casefold() for path in tmp_path.iterdir()]
+    assert len(names) == len(set(names))  # no two names differ only in case
+
+
+def test_apply_is_idempotent(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    run("rename", "--apply", str(tmp_path))
+    again = run("rename", str(tmp_path))
+    assert (again.stdout, again.returncode) == ("", ExitStatus.OK)
+    assert "0 of" in again.stderr
+
+
+def test_apply_renames_a_symlink_not_its_target(tmp_path: Path) -> None:
+    (tmp_path / "target.txt").write_text("data")
+    (tmp_path / "my link").symlink_to("target.txt")
+    run("rename", "--apply", str(tmp_path))
+    assert os.readlink(tmp_path / "my_link") == "target.txt"
+    assert (tmp_path / "target.txt").read_text() == "data"
+
+
+creatable_names = st.text(
+    st.characters(exclude_characters="/\x00", codec="utf-8"), min_size=1, max_size=20
+).filter(lambda name: name not in (".", ".."))
+
+
+@settings(max_examples=10)
+@given(st.lists(creatable_names, min_size=1, max_size=12, unique=True))
+def test_apply_keeps_every_file_under_a_safe_unique_name(names: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        for index, name in enumerate(names):
+            (root / name).write_text(str(index))
+        result = run("rename", "--apply", str(root))
+        after = {path.name: path.read_text() for path in root.iterdir()}
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert sorted(after.values()) == sorted(map(str, range(len(names))))
+    assert all(map(is_safe_filename, after))
+
+
+@pytest.mark.parametrize(
+    ("existing", "message"), [(False, "no such directory"), (True, "not a directory")]
+)
+def test_bad_directory_exits_with_its_own_status(
+    tmp_path: Path, existing: bool, message: str
+) -> None:
+    path = tmp_path / "given"
+    if existing:
+        path.write_text("a file, not a directory")
+    result = run("rename", str(path))
+    assert result.returncode == ExitStatus.NO_SUCH_DIRECTORY
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(("flag", "drawn"), [("--progress", True), ("--no-progress", False)])
+def test_progress_bar_on_stderr_only_when_asked(tmp_path: Path, flag: str, drawn: bool) -> None:
+    for index in range(50):
+        (tmp_path / f"file {index}").touch()
+    result = run("rename", flag, str(tmp_path))
+    assert ("50/50" in result.stderr) is drawn
+    assert "50/50" not in result.stdout
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    (tmp_path / "a b").touch()
+    assert "[" not in run("rename", str(tmp_path)).stderr
+
+
+# --- the no-clobber move, in process --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("existing", ["file", "empty directory", "symlink"])
+@pytest.mark.parametrize("moved", ["file", "directory"])
+def test_move_never_replaces_an_existing_entry(tmp_path: Path, existing: str, moved: str) -> None:
+    source = tmp_path / "old"
+    source.mkdir() if moved == "directory" else source.write_text("old")
+    target = tmp_path / "new"
+    if existing == "file":
+        target.write_text("keep")
+    elif existing == "empty directory":
+        target.mkdir()  # os.rename would silently replace this with a directory
+    else:
+        target.symlink_to("nowhere")
+    with pytest.raises(FileExistsError):
+        move_without_clobbering(str(tmp_path), "old", "new")
+    assert source.exists()
+    assert target.is_symlink() or target.exists()
+
+
+def test_move_falls_back_when_hard_links_are_unsupported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_arguments: object, **_keywords: object) -> None:
+        raise PermissionError("no hard links here")
+
+    (tmp_path / "old").write_text("data")
+    monkeypatch.setattr(os, "link", refuse)
+    move_without_clobbering(str(tmp_path), "old", "new")
+    assert [path.name for path in tmp_path.iterdir()] == ["new"]
+    assert (tmp_path / "new").read_text() == "data"
+
+
+def test_failed_rename_is_reported_and_sets_the_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*_arguments: object, **_keywords: object) -> None:
+        raise PermissionError("denied")
+
+    (tmp_path / "a b").write_text("data")
+    (tmp_path / "c d").write_text("data")
+    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "replace", refuse)
+    assert main(["rename", "--apply", str(tmp_path)]) == ExitStatus.RENAME_FAILED
+    captured = capsys.readouterr()
+    assert captured.err.count("cannot rename") == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a b", "c d"]
