@@ -8,10 +8,22 @@ True
 """
 
 from safename._rules import RESERVED_NAMES
+from safename.converters import (
+    DEFAULT_CONVERTERS,
+    AnyConverter,
+    Converter,
+    FilenameConverter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
+    UUIDConverter,
+)
 from safename.errors import (
     ConversionError,
     FilenameReason,
     PathReason,
+    RuleSyntaxError,
     SafenameError,
     UnsafeFilenameError,
     UnsafePathError,
@@ -21,12 +33,22 @@ from safename.paths import safe_join, unique_filename
 from safename.validation import is_safe_filename, validate_filename
 
 __all__ = [
+    "DEFAULT_CONVERTERS",
     "RESERVED_NAMES",
+    "AnyConverter",
     "ConversionError",
+    "Converter",
     "Fallback",
+    "FilenameConverter",
     "FilenameReason",
+    "FloatConverter",
+    "IntConverter",
+    "PathConverter",
     "PathReason",
+    "RuleSyntaxError",
     "SafenameError",
+    "StringConverter",
+    "UUIDConverter",
     "UnsafeFilenameError",
     "UnsafePathError",
     "is_safe_filename",

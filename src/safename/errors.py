@@ -13,6 +13,7 @@ __all__ = [
     "ConversionError",
     "FilenameReason",
     "PathReason",
+    "RuleSyntaxError",
     "SafenameError",
     "UnsafeFilenameError",
     "UnsafePathError",
@@ -92,3 +93,17 @@ class ConversionError(SafenameError):
     ...
     safename.errors.ConversionError: not an integer: 'x'
     """
+
+
+class RuleSyntaxError(SafenameError):
+    """A URL rule is malformed: bad syntax, an unknown converter, or bad converter arguments.
+
+    >>> error = RuleSyntaxError("/user/<id", "unclosed '<' at position 6")
+    >>> error.rule, str(error)
+    ('/user/<id', "malformed rule '/user/<id': unclosed '<' at position 6")
+    """
+
+    def __init__(self, rule: str, problem: str) -> None:
+        super().__init__(f"malformed rule {rule!r}: {problem}")
+        self.rule = rule
+        self.problem = problem
