@@ -1,0 +1,211 @@
+"""Run every benchmark side by side and write the report: ``python -m benchmarks``.
+
+Writes ``docs/benchmarks.md`` (a Markdown table per comparison, with the
+machine, the Python and library versions and the date) and
+``docs/benchmarks.png`` (a bar chart of the ratios, drawn with matplotlib from
+the ``bench`` extra). ``--only bench_routing`` runs one module; ``--output DIR``
+writes elsewhere.
+
+The contract a benchmark module follows
+---------------------------------------
+Every module ``benchmarks/bench_<topic>.py`` that defines ::
+
+    def run() -> list[tuple[str, list[Timing]]]: ...
+
+is run, in name order. ``run`` returns one ``(title, timings)`` pair per
+comparison, each ``timings`` list made by one call of
+:func:`benchmarks._harness.compare`, so that every contender of a table is timed
+on the same inputs, interleaved, in one run: each ratio is measured in one run.
+The safename contender comes first; the ratios are relative to it. ``run``
+takes no arguments, may print (``compare`` does) and writes no files. The first
+line of the module's docstring introduces its section of the report, and its
+``python -m benchmarks.bench_<topic>`` runs it alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import importlib.metadata
+import os
+import pkgutil
+import platform
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Final
+
+from matplotlib.figure import Figure
+
+from benchmarks._harness import Timing
+
+#: The libraries whose versions the report states.
+LIBRARIES: Final = ("safename", "werkzeug", "pathvalidate", "django", "starlette")
+_HERE: Final = Path(__file__).resolve().parent
+_CHART_NAME: Final = "benchmarks.png"
+
+Table = tuple[str, list[Timing]]
+
+
+@dataclass(frozen=True)
+class Section:
+    """The tables one benchmark module returned, with its description."""
+
+    module: str
+    description: str
+    tables: list[Table]
+
+
+def discover(only: Sequence[str] = ()) -> list[ModuleType]:
+    """Import every ``bench_*`` module that defines ``run`` (or those named in *only*)."""
+    names = sorted(
+        info.name for info in pkgutil.iter_modules([str(_HERE)]) if info.name.startswith("bench_")
+    )
+    unknown = set(only) - set(names)
+    if unknown:
+        raise SystemExit(f"no such benchmark module: {', '.join(sorted(unknown))}")
+    chosen = [name for name in names if not only or name in only]
+    modules = [importlib.import_module(f"benchmarks.{name}") for name in chosen]
+    return [module for module in modules if callable(getattr(module, "run", None))]
+
+
+def run_all(modules: Sequence[ModuleType]) -> list[Section]:
+    """Run each module's ``run()`` once, in order."""
+    sections = []
+    for module in modules:
+        description = (module.__doc__ or module.__name__).strip().splitlines()[0]
+        sections.append(Section(module.__name__, description, module.run()))
+    return sections
+
+
+def environment() -> list[tuple[str, str]]:
+    """What the numbers were measured on: machine, Python, library versions, date."""
+    rows = [
+        ("date", datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("machine", f"{_cpu_name()}, {os.cpu_count()} logical CPUs, {platform.machine()}"),
+        ("system", platform.platform()),
+        ("python", f"{platform.python_implementation()} {platform.python_version()}"),
+    ]
+    for library in LIBRARIES:
+        try:
+            version = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            version = "not installed"
+        rows.append((library, version))
+    return rows
+
+
+def _cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def render_markdown(sections: Sequence[Section], about: Sequence[tuple[str, str]]) -> str:
+    """The report: one table per comparison, ratios relative to its first row."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `python -m benchmarks`; do not edit by hand. Each table times its",
+        "contenders on the same inputs, interleaved in one run (best of several passes), so",
+        "each ratio is measured in one run. *Relative time* is a row's time divided by the",
+        "first row's: above 1 means the first row (safename) is faster.",
+        "",
+        f"![Relative time of each contender]({_CHART_NAME})",
+        "",
+        "| measured on | |",
+        "| --- | --- |",
+        *(f"| {key} | {value} |" for key, value in about),
+    ]
+    for section in sections:
+        lines += ["", f"## `{section.module}`", "", section.description]
+        for title, timings in section.tables:
+            lines += ["", f"### {title}", "", *_table(timings)]
+    return "\n".join(lines) + "\n"
+
+
+def _table(timings: Sequence[Timing]) -> list[str]:
+    reference = timings[0].seconds
+    rows = [
+        "| contender | µs per call | calls | relative time |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    rows += [
+        f"| {timing.name} | {timing.per_call_us:.3f} | {timing.calls} | "
+        f"{timing.seconds / reference:.2f}× |"
+        for timing in timings
+    ]
+    return rows
+
+
+def draw_chart(sections: Sequence[Section], path: Path) -> None:
+    """A horizontal bar per contender: its time relative to the first of its table."""
+    labels, ratios, colors = [], [], []
+    for index, (title, timings) in enumerate(table for s in sections for table in s.tables):
+        for timing in timings:
+            labels.append(f"{title}\n{timing.name}" if timing is timings[0] else timing.name)
+            ratios.append(timing.seconds / timings[0].seconds)
+            colors.append(f"C{index % 10}")
+    # The object API, not pyplot: no display backend, no global figure state.
+    figure = Figure(figsize=(9, 1.2 + 0.42 * len(labels)))
+    axes = figure.subplots()
+    positions = range(len(labels))[::-1]
+    axes.barh(positions, ratios, color=colors)
+    axes.set_yticks(positions, labels, fontsize=8)
+    axes.set_xscale("log")
+    axes.axvline(1.0, color="black", linewidth=0.8)
+    axes.set_xlabel("time relative to the first contender of its table (log scale; 1 = same)")
+    for position, ratio in zip(positions, ratios, strict=True):
+        axes.annotate(
+            f"{ratio:.2f}×",
+            (ratio, position),
+            xytext=(3, -3),
+            fontsize=7,
+            textcoords="offset points",
+        )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmarks and write the Markdown report and the chart."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="run only this module (bench_filenames ...); repeatable",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=_HERE.parent / "docs",
+        metavar="DIR",
+        help="where to write benchmarks.md and benchmarks.png (default: docs/)",
+    )
+    arguments = parser.parse_args(argv)
+    sections = run_all(discover(arguments.only))
+    if not sections:
+        print("no benchmark module defines run()", file=sys.stderr)
+        return 1
+    arguments.output.mkdir(parents=True, exist_ok=True)
+    report = arguments.output / "benchmarks.md"
+    report.write_text(render_markdown(sections, environment()), encoding="utf-8")
+    draw_chart(sections, arguments.output / _CHART_NAME)
+    print(f"\nwrote {report} and {arguments.output / _CHART_NAME}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
