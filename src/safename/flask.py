@@ -1,0 +1,345 @@
+"""Flask integration: strict URL converters as an extension, and uploads saved safely.
+
+Needs the ``flask`` extra (``pip install 'safename[flask]'``).
+
+* :class:`SafeName` installs safename's converters in ``app.url_map.converters``:
+  ``string``, ``int``, ``float``, ``path``, ``any`` and ``uuid`` keep the rule
+  syntax Flask users already write and gain a strict round trip (``url_for``
+  refuses a value that would not route back), and ``filename`` is added.
+* :func:`save_upload` streams a Werkzeug ``FileStorage`` to a unique, sanitized
+  name in a directory, atomically, within a size limit, leaving nothing behind
+  on failure.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import posixpath
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import IO, Any, Final
+from urllib.parse import quote
+
+from safename._extras import require
+
+# Fail here, with a message naming the extra, before the typed imports below.
+require("flask", "flask")
+
+from flask import Flask, current_app  # noqa: E402
+from werkzeug.datastructures import FileStorage  # noqa: E402
+from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
+
+from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
+from safename.errors import ConversionError, SafenameError  # noqa: E402
+from safename.filenames import secure_filename  # noqa: E402
+from safename.paths import unique_filename  # noqa: E402
+
+__all__ = [
+    "CONFIG_DEFAULTS",
+    "SafeName",
+    "UploadError",
+    "UploadReason",
+    "UploadRejectedError",
+    "UploadStorageError",
+    "save_upload",
+]
+
+#: The ``app.config`` keys :class:`SafeName` reads, with their defaults.
+#: ``SAFENAME_CONVERTERS``: install safename's converters in place of
+#: Werkzeug's (``False`` keeps Werkzeug's and only adds ``filename``).
+#: ``SAFENAME_FILENAME_MAX_LENGTH`` / ``SAFENAME_FILENAME_ALLOW_UNICODE``: the
+#: defaults of ``<filename:...>`` rules. ``SAFENAME_UPLOAD_EXTENSIONS`` /
+#: ``SAFENAME_UPLOAD_MAX_BYTES``: the limits :meth:`SafeName.save_upload` applies.
+CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
+    "SAFENAME_CONVERTERS": True,
+    "SAFENAME_FILENAME_MAX_LENGTH": 255,
+    "SAFENAME_FILENAME_ALLOW_UNICODE": False,
+    "SAFENAME_UPLOAD_EXTENSIONS": None,
+    "SAFENAME_UPLOAD_MAX_BYTES": None,
+}
+
+#: Werkzeug's own set of characters left unquoted in a URL path segment.
+_URL_SAFE: Final = "!$&'()*+,/:;=@"
+_CHUNK_BYTES: Final = 64 * 1024
+
+
+class UploadReason(enum.Enum):
+    """Why :func:`save_upload` refused an upload (the value is a stable, short code)."""
+
+    EMPTY_NAME = "empty_name"
+    EXTENSION_NOT_ALLOWED = "extension_not_allowed"
+    TOO_LARGE = "too_large"
+
+
+class UploadError(Exception):
+    """Base class of everything :func:`save_upload` raises; nothing was saved."""
+
+
+class UploadRejectedError(UploadError, SafenameError):
+    """The upload itself was refused: no name, a disallowed extension, or too large.
+
+    A :class:`ValueError`, like every safename input error.
+
+    >>> error = UploadRejectedError("big.iso", UploadReason.TOO_LARGE, "more than 10 bytes")
+    >>> error.reason.value, error.filename
+    ('too_large', 'big.iso')
+    >>> str(error)
+    "upload 'big.iso' refused: too_large (more than 10 bytes)"
+    """
+
+    def __init__(self, filename: str, reason: UploadReason, detail: str = "") -> None:
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(f"upload {filename!r} refused: {reason.value}{suffix}")
+        self.filename = filename
+        self.reason = reason
+
+
+class UploadStorageError(UploadError, OSError):
+    """The upload could not be written (disk full, no permission, missing directory).
+
+    An :class:`OSError`; the original error is its ``__cause__``.
+    """
+
+
+def save_upload(
+    file: FileStorage,
+    directory: str | os.PathLike[str],
+    *,
+    allowed_extensions: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> Path:
+    """Save an uploaded file under a sanitized, unique name in *directory*, atomically.
+
+    Guarantees:
+
+    * the stored name is ``secure_filename(file.filename)``, or that name with a
+      ``-1``, ``-2``... suffix: it is directly inside *directory* and passes
+      :func:`~safename.is_safe_filename`;
+    * the data is streamed in 64 KiB chunks to a temporary file in *directory*,
+      so memory stays constant whatever the size, and *max_bytes* is enforced
+      while streaming, not after;
+    * the finished file appears under its final name in one ``os.replace``;
+      concurrent uploads of the same name each get their own file, and none is
+      overwritten (the name is claimed with ``O_CREAT | O_EXCL``);
+    * on any error nothing is left behind: no temporary and no partial file.
+
+    :param file: the upload, for example ``request.files["the_file"]``.
+    :param directory: an existing directory (trusted).
+    :param allowed_extensions: if given, the extensions accepted, without the
+        dot, compared case-insensitively with the sanitized name's last one.
+    :param max_bytes: if given, the largest size accepted, in bytes.
+    :returns: the path of the saved file.
+    :raises UploadRejectedError: (a ``ValueError``) with an :class:`UploadReason`:
+        no client filename, a disallowed extension, or more than *max_bytes*.
+    :raises UploadStorageError: (an ``OSError``) if writing failed.
+
+    >>> import io, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> upload = FileStorage(io.BytesIO(b"hello"), filename="../../My notes.txt")
+    >>> path = save_upload(upload, folder, allowed_extensions={"txt"})
+    >>> path.name, path.read_bytes()
+    ('My_notes.txt', b'hello')
+    >>> save_upload(FileStorage(io.BytesIO(b"MZ"), filename="setup.exe"), folder,
+    ...             allowed_extensions={"txt"})
+    Traceback (most recent call last):
+    ...
+    safename.flask.UploadRejectedError: upload 'setup.exe' refused: extension_not_allowed
+    """
+    name = _checked_name(file.filename, allowed_extensions)
+    try:
+        temporary = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in _stream_into
+            dir=directory, prefix=".upload-", suffix=".part", delete=False
+        )
+    except OSError as error:
+        raise UploadStorageError(f"cannot write into {os.fspath(directory)!r}: {error}") from error
+    temporary_path = Path(temporary.name)
+    try:
+        _stream_into(file.stream, temporary, name, max_bytes)
+        return _move_into_place(temporary_path, directory, name)
+    except BaseException:
+        temporary_path.unlink(missing_ok=True)
+        raise
+
+
+def _checked_name(client_name: str | None, allowed_extensions: Collection[str] | None) -> str:
+    """The sanitized name, or :class:`UploadRejectedError` before anything is written."""
+    if not client_name or not client_name.strip():
+        raise UploadRejectedError(client_name or "", UploadReason.EMPTY_NAME)
+    name = secure_filename(client_name)
+    if allowed_extensions is not None:
+        extension = posixpath.splitext(name)[1].lstrip(".").lower()
+        allowed = {item.lstrip(".").lower() for item in allowed_extensions}
+        if extension not in allowed:
+            raise UploadRejectedError(client_name, UploadReason.EXTENSION_NOT_ALLOWED)
+    return name
+
+
+def _stream_into(source: IO[bytes], target: IO[bytes], name: str, max_bytes: int | None) -> None:
+    """Copy *source* to *target* chunk by chunk, refusing more than *max_bytes*."""
+    written = 0
+    with target:
+        try:
+            while chunk := source.read(_CHUNK_BYTES):
+                written += len(chunk)
+                if max_bytes is not None and written > max_bytes:
+                    detail = f"more than {max_bytes} bytes"
+                    raise UploadRejectedError(name, UploadReason.TOO_LARGE, detail)
+                target.write(chunk)
+        except OSError as error:
+            raise UploadStorageError(f"cannot write upload {name!r}: {error}") from error
+
+
+def _move_into_place(temporary: Path, directory: str | os.PathLike[str], name: str) -> Path:
+    """Claim a unique name (``O_EXCL``) and replace that empty claim with *temporary*."""
+    try:
+        destination = unique_filename(directory, name)
+    except OSError as error:
+        raise UploadStorageError(f"no free name for {name!r}: {error}") from error
+    try:
+        # The claim was created with the process umask; keep that mode, not mkstemp's 0600.
+        shutil.copymode(destination, temporary)
+        os.replace(temporary, destination)
+    except OSError as error:
+        destination.unlink(missing_ok=True)
+        raise UploadStorageError(f"cannot move upload {name!r} into place: {error}") from error
+    return destination
+
+
+class SafeName:
+    """The Flask extension: safename's strict converters and upload limits for an app.
+
+    ``SafeName(app)``, or ``SafeName()`` then ``init_app(app)`` in an app
+    factory. Registers itself as ``app.extensions["safename"]`` and installs
+    the converters in ``app.url_map.converters``, so rules keep their syntax
+    (``<int:post_id>``, ``<any(a, b):x>``) and gain:
+
+    * ``to_python`` refusing what the converter cannot read, so the rule
+      does not match and the request gets a 404;
+    * ``url_for`` refusing, with a :class:`~safename.ConversionError` that
+      names the converter and the value, a value that would not route back
+      (instead of building a URL that 404s);
+    * a ``filename`` converter: ``/uploads/<filename:name>`` matches only
+      names that pass :func:`~safename.is_safe_filename`.
+
+    Configuration (``app.config``, defaults in :data:`CONFIG_DEFAULTS`):
+    ``SAFENAME_CONVERTERS = False`` keeps Werkzeug's converters and adds only
+    ``filename``. Install the extension before adding rules that use them.
+
+    >>> from flask import Flask, url_for
+    >>> app = Flask("example")
+    >>> _ = SafeName(app)
+    >>> @app.route("/files/<filename:name>")
+    ... def download(name: str) -> str:
+    ...     return name
+    >>> app.test_client().get("/files/..").status_code
+    404
+    >>> with app.test_request_context():
+    ...     url_for("download", name="report.pdf")
+    '/files/report.pdf'
+    """
+
+    def __init__(self, app: Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask) -> None:
+        """Read the configuration of *app*, install the converters and register the extension."""
+        for key, value in CONFIG_DEFAULTS.items():
+            app.config.setdefault(key, value)
+        filename_defaults = {
+            "max_length": app.config["SAFENAME_FILENAME_MAX_LENGTH"],
+            "allow_unicode": app.config["SAFENAME_FILENAME_ALLOW_UNICODE"],
+        }
+        names = DEFAULT_CONVERTERS if app.config["SAFENAME_CONVERTERS"] else ("filename",)
+        for name in names:
+            defaults = filename_defaults if name == "filename" else {}
+            app.url_map.converters[name] = werkzeug_converter(DEFAULT_CONVERTERS[name], defaults)
+        app.extensions["safename"] = self
+
+    def save_upload(self, file: FileStorage, directory: str | os.PathLike[str]) -> Path:
+        """:func:`save_upload` with the current app's ``SAFENAME_UPLOAD_*`` limits.
+
+        :raises UploadRejectedError: see :func:`save_upload`.
+        :raises UploadStorageError: see :func:`save_upload`.
+        :raises RuntimeError: outside an application context.
+
+        >>> import io, tempfile
+        >>> from flask import Flask
+        >>> app = Flask("example")
+        >>> app.config["SAFENAME_UPLOAD_MAX_BYTES"] = 3
+        >>> extension = SafeName(app)
+        >>> with app.app_context():
+        ...     extension.save_upload(FileStorage(io.BytesIO(b"four"), filename="a.txt"),
+        ...                           tempfile.mkdtemp())
+        Traceback (most recent call last):
+        ...
+        safename.flask.UploadRejectedError: upload 'a.txt' refused: too_large (more than 3 bytes)
+        """
+        config = current_app.config
+        return save_upload(
+            file,
+            directory,
+            allowed_extensions=config["SAFENAME_UPLOAD_EXTENSIONS"],
+            max_bytes=config["SAFENAME_UPLOAD_MAX_BYTES"],
+        )
+
+
+def werkzeug_converter(
+    converter_class: Callable[..., Converter[Any]],
+    defaults: Mapping[str, object] | None = None,
+) -> type[BaseConverter]:
+    """Wrap a safename converter class as a Werkzeug converter class.
+
+    The result is what ``app.url_map.converters`` expects: its constructor
+    takes ``(map, *args, **kwargs)`` from the rule (``<int(min=1):page>``) and
+    passes them, over *defaults*, to *converter_class*. ``to_python`` raises
+    Werkzeug's ``ValidationError`` where safename raises
+    :class:`~safename.ConversionError`, so the rule does not match; ``to_url``
+    percent-encodes safename's text as Werkzeug does, and lets a
+    :class:`~safename.ConversionError` through with the converter named.
+
+    :param converter_class: a class from :data:`safename.converters.DEFAULT_CONVERTERS`.
+    :param defaults: keyword arguments used when the rule does not give them.
+
+    >>> from werkzeug.routing import Map, Rule
+    >>> from safename.converters import IntConverter
+    >>> url_map = Map([Rule("/post/<int:post_id>", endpoint="post")],
+    ...               converters={"int": werkzeug_converter(IntConverter)})
+    >>> url_map.bind("example.org").match("/post/42")
+    ('post', {'post_id': 42})
+    >>> url_map.bind("example.org").build("post", {"post_id": -1})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    safename.errors.ConversionError: cannot build a URL: IntConverter refuses -1: ...
+    """
+    base_arguments = dict(defaults or {})
+
+    class SafenameWerkzeugConverter(BaseConverter):
+        def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+            super().__init__(map)
+            self.converter = converter_class(*args, **{**base_arguments, **kwargs})
+            self.regex = self.converter.regex
+            self.weight = self.converter.weight
+            self.part_isolating = self.converter.part_isolating
+
+        def to_python(self, value: str) -> Any:
+            try:
+                return self.converter.to_python(value)
+            except ConversionError:
+                raise ValidationError from None
+
+        def to_url(self, value: Any) -> str:
+            try:
+                text = self.converter.to_url(value)
+            except ConversionError as error:
+                name = type(self.converter).__name__
+                message = f"cannot build a URL: {name} refuses {value!r}: {error}"
+                raise ConversionError(message) from error
+            return quote(text, safe=_URL_SAFE)
+
+    name = getattr(converter_class, "__name__", "Converter")
+    SafenameWerkzeugConverter.__name__ = SafenameWerkzeugConverter.__qualname__ = f"Werkzeug{name}"
+    return SafenameWerkzeugConverter
