@@ -1,0 +1,244 @@
+"""The demo's pages: one small view per idea of Flask's quickstart."""
+
+from __future__ import annotations
+
+import mimetypes
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
+from safename.paths import safe_join
+from safename.validation import is_safe_filename
+
+__all__ = ["USERNAME_COOKIE", "blueprint", "register"]
+
+#: The cookie that remembers the last name logged in with.
+USERNAME_COOKIE: Final = "username"
+_COOKIE_MAX_AGE: Final = 30 * 24 * 3600
+_MAX_USERNAME_LENGTH: Final = 64
+#: Types a browser could render as a page or run: served as opaque bytes.
+_ACTIVE_TYPES: Final = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/xml",
+        "application/xml",
+        "text/javascript",
+        "application/javascript",
+    }
+)
+_DOWNLOAD_POLICY: Final = "default-src 'none'; sandbox"
+_EXAMPLE_ITEM: Final = uuid.UUID("12345678-1234-5678-1234-567812345678")
+
+blueprint = Blueprint("demo", __name__)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file as the list shows it."""
+
+    name: str
+    size: int
+
+
+def register(app: Flask) -> None:
+    """Add the demo's routes and its friendly error pages to *app*."""
+    app.register_blueprint(blueprint)
+    for code in (400, 404, 405, 413, 500):
+        app.register_error_handler(code, _error_page)
+
+
+@blueprint.route("/")
+def index() -> str:
+    """The index: a greeting and a link to every page."""
+    return render_template(
+        "index.html",
+        remembered=request.cookies.get(USERNAME_COOKIE),
+        example_item=_EXAMPLE_ITEM,
+    )
+
+
+@blueprint.route("/hello")
+def hello() -> str:
+    """The quickstart's first route."""
+    return render_template("value.html", title="Hello", text="Hello, World")
+
+
+@blueprint.route("/user/<username>")
+def show_user_profile(username: str) -> str:
+    """The ``string`` converter (the default); the name is escaped by the template."""
+    return render_template("value.html", title="User", text=f"User {username}")
+
+
+@blueprint.route("/post/<int:post_id>")
+def show_post(post_id: int) -> str:
+    """The ``int`` converter."""
+    return render_template("value.html", title="Post", text=f"Post {post_id:d}")
+
+
+@blueprint.route("/path/<path:subpath>")
+def show_subpath(subpath: str) -> str:
+    """The ``path`` converter: slashes allowed, ``..`` segments refused."""
+    return render_template("value.html", title="Path", text=f"Subpath {subpath}")
+
+
+@blueprint.route("/price/<float:amount>")
+def show_price(amount: float) -> str:
+    """The ``float`` converter."""
+    return render_template("value.html", title="Price", text=f"Price {amount!r}")
+
+
+@blueprint.route("/color/<any(red, green, blue):color>")
+def show_color(color: str) -> str:
+    """The ``any`` converter."""
+    return render_template("value.html", title="Color", text=f"Color {color}")
+
+
+@blueprint.route("/item/<uuid:item_id>")
+def show_item(item_id: uuid.UUID) -> str:
+    """The ``uuid`` converter."""
+    return render_template("value.html", title="Item", text=f"Item {item_id}")
+
+
+@blueprint.route("/search")
+def search() -> str:
+    """Search the uploaded files by name, reading ``request.args.get('q', '')``."""
+    query = request.args.get("q", "")
+    matches = [stored for stored in _stored_files() if query.casefold() in stored.name.casefold()]
+    return render_template("search.html", query=query, matches=matches)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> str | tuple[str, int] | BaseResponse:
+    """Log in: ``request.form['username']``, a missing key answering 400."""
+    if request.method == "POST":
+        username = request.form["username"].strip()
+        if not username or len(username) > _MAX_USERNAME_LENGTH:
+            error = f"Enter a name of 1 to {_MAX_USERNAME_LENGTH} characters."
+            return render_template("login.html", error=error, remembered=username), 400
+        # A fresh session on login, so a session planted before it is worth nothing.
+        session.clear()
+        session["username"] = username
+        flash(f"Logged in as {username}.", "success")
+        response = make_response(redirect(url_for("demo.index")))
+        response.set_cookie(
+            USERNAME_COOKIE,
+            username,
+            max_age=_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
+    return render_template("login.html", remembered=request.cookies.get(USERNAME_COOKIE, ""))
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> BaseResponse:
+    """Log out (a POST, so that a link from another site cannot do it)."""
+    session.pop("username", None)
+    flash("Logged out.", "success")
+    return redirect(url_for("demo.index"))
+
+
+@blueprint.route("/upload", methods=["GET", "POST"])
+def upload_file() -> str | tuple[str, int] | BaseResponse:
+    """Show the upload form, or save ``request.files['the_file']`` with ``save_upload``."""
+    if request.method == "GET":
+        return render_template("upload.html")
+    the_file = request.files["the_file"]
+    folder = _upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    extension: SafeName = current_app.extensions["safename"]
+    try:
+        stored = extension.save_upload(the_file, folder)
+    except UploadRejectedError as error:
+        if error.reason is UploadReason.TOO_LARGE:
+            abort(413)
+        return render_template("upload.html", error=_rejection_message(error)), 400
+    except UploadStorageError:
+        current_app.logger.exception("upload could not be stored")
+        abort(500)
+    flash(f"Saved {the_file.filename} as {stored.name}.", "success")
+    return redirect(url_for("demo.list_uploads"))
+
+
+@blueprint.route("/uploads/")
+def list_uploads() -> str:
+    """The uploaded files, each linked to its download."""
+    return render_template("uploads.html", files=_stored_files())
+
+
+@blueprint.route("/uploads/<filename:name>")
+def download(name: str) -> Response:
+    """Send an upload as an attachment that cannot run script in this origin."""
+    path = Path(safe_join(_upload_folder(), name))
+    if not path.is_file():
+        abort(404)
+    guessed, _ = mimetypes.guess_type(name)
+    mimetype = "application/octet-stream" if guessed in _ACTIVE_TYPES or not guessed else guessed
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+    response.headers["Content-Security-Policy"] = _DOWNLOAD_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _upload_folder() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def _stored_files() -> list[StoredFile]:
+    """Finished uploads, by name; temporary ``.upload-*.part`` files are not safe names."""
+    folder = _upload_folder()
+    if not folder.is_dir():
+        return []
+    return sorted(
+        (
+            StoredFile(entry.name, entry.stat().st_size)
+            for entry in folder.iterdir()
+            if entry.is_file() and is_safe_filename(entry.name)
+        ),
+        key=lambda stored: stored.name,
+    )
+
+
+def _rejection_message(error: UploadRejectedError) -> str:
+    if error.reason is UploadReason.EMPTY_NAME:
+        return "Choose a file to upload."
+    allowed = ", ".join(sorted(current_app.config["SAFENAME_UPLOAD_EXTENSIONS"] or ()))
+    return f"Files of that type are not accepted. Allowed: {allowed}."
+
+
+def _error_page(error: Exception) -> tuple[str, int]:
+    http_error = error if isinstance(error, HTTPException) else None
+    code = http_error.code if http_error and http_error.code else 500
+    if code == 413:
+        limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
+        description = "That upload is too large." + (
+            f" The limit is {limit:,} bytes." if limit else ""
+        )
+    else:
+        description = (http_error.description if http_error else None) or "Something went wrong."
+    name = http_error.name if http_error else "Internal Server Error"
+    return render_template("error.html", code=code, name=name, description=description), code

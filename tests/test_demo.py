@@ -1,0 +1,485 @@
+"""The demo app through Flask's test client: every route and every failure."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from werkzeug.test import TestResponse
+
+from safename import is_safe_filename
+from safename.demo import create_app, security
+
+HOSTILE_NAMES = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7 * 7 }}",
+    "ada & <b>bold</b>",
+]
+
+
+class LinkParser(HTMLParser):
+    """Collect every ``href`` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links.extend(value for name, value in attrs if name == "href" and value)
+
+
+def links_of(html: str) -> list[str]:
+    parser = LinkParser()
+    parser.feed(html)
+    return parser.links
+
+
+def stored_files(folder: Path) -> list[str]:
+    return sorted(entry.name for entry in folder.iterdir()) if folder.exists() else []
+
+
+def upload(client: FlaskClient, data: bytes, filename: str) -> TestResponse:
+    return client.post(
+        "/upload",
+        data={"the_file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def make_app(tmp_path: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test secret",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "WTF_CSRF_ENABLED": False,
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def uploads(tmp_path: Path) -> Path:
+    return tmp_path / "uploads"
+
+
+def log_in(client: FlaskClient, username: str) -> TestResponse:
+    return client.post("/login", data={"username": username})
+
+
+# --- routing -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("/", "Welcome"),
+        ("/hello", "Hello, World"),
+        ("/user/ada", "User ada"),
+        ("/post/42", "Post 42"),
+        ("/path/docs/guide/index.txt", "Subpath docs/guide/index.txt"),
+        ("/price/9.5", "Price 9.5"),
+        ("/color/green", "Color green"),
+        (
+            "/item/12345678-1234-5678-1234-567812345678",
+            "Item 12345678-1234-5678-1234-567812345678",
+        ),
+        ("/search?q=report", "Results for “report”"),
+        ("/login", "requested with GET"),
+        ("/upload", 'enctype="multipart/form-data"'),
+        ("/uploads/", "No files."),
+    ],
+)
+def test_every_page_answers(client: FlaskClient, url: str, text: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert text in response.text
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/post/abc",
+        "/post/-3",
+        "/price/cheap",
+        "/color/purple",
+        "/item/12345",
+        "/path/../etc/passwd",
+        "/path/a/../../b",
+        "/no/such/page",
+    ],
+)
+def test_values_a_route_refuses_get_the_404_page(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "404 Not Found" in response.text
+
+
+def test_every_page_is_reachable_from_the_index(app: Flask, client: FlaskClient) -> None:
+    adapter = app.url_map.bind("localhost")
+    reached = {adapter.match(link.split("?")[0])[0] for link in links_of(client.get("/").text)}
+    get_endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and rule.endpoint not in {"static", "demo.download"}
+    }
+    assert get_endpoints <= reached
+    for link in links_of(client.get("/").text):
+        assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_NAMES)
+def test_every_value_shown_is_escaped(client: FlaskClient, hostile: str) -> None:
+    segment = hostile.replace("/", "")
+    pages = {
+        segment: client.get("/user/" + segment),
+        hostile: client.get("/search", query_string={"q": hostile}),
+    }
+    log_in(client, hostile)
+    pages[hostile + "!"] = client.get("/")
+    for shown, page in pages.items():
+        assert page.status_code == 200
+        assert str(escape(shown)) in page.text
+        if str(escape(shown)) != shown:
+            assert shown not in page.text
+
+
+# --- the request object, cookies and sessions --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/login", {}),
+        ("/login", {"name": "ada"}),
+        ("/upload", {}),
+    ],
+)
+def test_a_missing_form_key_gives_the_400_page(
+    client: FlaskClient, url: str, data: dict[str, str]
+) -> None:
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert "400 Bad Request" in response.text
+
+
+@pytest.mark.parametrize("username", ["", "   ", "x" * 65])
+def test_an_unusable_username_is_refused(client: FlaskClient, username: str) -> None:
+    response = log_in(client, username)
+    assert response.status_code == 400
+    assert "Enter a name" in response.text
+    assert "Hello," not in client.get("/").text
+
+
+def test_login_greets_by_name_and_remembers_the_name_in_a_cookie(client: FlaskClient) -> None:
+    response = log_in(client, "Ada Lovelace")
+    assert response.status_code == 302
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if "username=" in value]
+    assert len(cookies) == 1
+    cookie = cookies[0]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Max-Age=" in cookie
+    page = client.get("/").text
+    assert "Hello, Ada Lovelace!" in page
+    assert "Logged in as Ada Lovelace." in page
+    assert client.get_cookie("username") is not None
+
+
+def test_logout_ends_the_session_and_keeps_the_remembered_name(client: FlaskClient) -> None:
+    log_in(client, "ada")
+    response = client.post("/logout")
+    assert response.status_code == 302
+    page = client.get("/").text
+    assert "Hello, ada!" not in page
+    assert "Logged out." in page
+    assert "Welcome back, ada." in page
+    assert 'value="ada"' in client.get("/login").text
+
+
+def test_logout_needs_a_post(client: FlaskClient) -> None:
+    log_in(client, "ada")
+    assert client.get("/logout").status_code == 405
+    assert "Hello, ada!" in client.get("/").text
+
+
+@given(flipped=st.integers(min_value=0, max_value=10_000), replacement=st.sampled_from("AZaz09-_."))
+@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_tampered_session_cookie_means_logged_out_and_no_error(
+    app: Flask, flipped: int, replacement: str
+) -> None:
+    client = app.test_client()
+    log_in(client, "ada")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    position = flipped % len(cookie.value)
+    tampered = cookie.value[:position] + replacement + cookie.value[position + 1 :]
+    client.set_cookie("session", tampered)
+    response = client.get("/")
+    assert response.status_code == 200
+    if tampered != cookie.value:
+        assert "Hello, ada!" not in response.text
+
+
+@pytest.fixture
+def csrf_client(tmp_path: Path) -> FlaskClient:
+    return make_app(tmp_path, WTF_CSRF_ENABLED=True).test_client()
+
+
+def csrf_token_of(client: FlaskClient, url: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
+    assert match is not None
+    return match.group(1)
+
+
+@pytest.mark.parametrize("token", [None, "", "forged", "ünïcode"])
+def test_a_post_without_the_sessions_csrf_token_is_refused(
+    csrf_client: FlaskClient, uploads: Path, token: str | None
+) -> None:
+    csrf_token_of(csrf_client, "/login")
+    extra = {} if token is None else {"csrf_token": token}
+    assert csrf_client.post("/login", data={"username": "ada", **extra}).status_code == 400
+    upload_data = {"the_file": (io.BytesIO(b"x"), "a.txt"), **extra}
+    assert csrf_client.post("/upload", data=upload_data).status_code == 400
+    assert stored_files(uploads) == []
+    assert "Hello, ada!" not in csrf_client.get("/").text
+
+
+def test_a_post_with_the_sessions_csrf_token_passes(
+    csrf_client: FlaskClient, uploads: Path
+) -> None:
+    token = csrf_token_of(csrf_client, "/login")
+    assert (
+        csrf_client.post("/login", data={"username": "ada", "csrf_token": token}).status_code == 302
+    )
+    token = csrf_token_of(csrf_client, "/upload")
+    data = {"the_file": (io.BytesIO(b"x"), "a.txt"), "csrf_token": token}
+    assert csrf_client.post("/upload", data=data).status_code == 302
+    assert stored_files(uploads) == ["a.txt"]
+    token = csrf_token_of(csrf_client, "/")
+    assert csrf_client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+# --- uploads -----------------------------------------------------------------------------
+
+
+def test_upload_list_and_download(client: FlaskClient, uploads: Path) -> None:
+    response = upload(client, b"hello, world\n", "notes.txt")
+    assert response.status_code == 302
+    listing = client.get(response.headers["Location"]).text
+    assert "Saved notes.txt as notes.txt." in listing
+    assert 'href="/uploads/notes.txt"' in listing
+    assert (uploads / "notes.txt").read_bytes() == b"hello, world\n"
+    download = client.get("/uploads/notes.txt")
+    assert download.status_code == 200
+    assert download.data == b"hello, world\n"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "notes.txt" in client.get("/search", query_string={"q": "NOTES"}).text
+
+
+@pytest.mark.parametrize("filename", ["page.html", "image.svg"])
+def test_active_content_is_served_so_that_it_cannot_run_script(
+    client: FlaskClient, filename: str
+) -> None:
+    upload(client, b"<script>alert(document.cookie)</script>", filename)
+    response = client.get(f"/uploads/{filename}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"MAX_CONTENT_LENGTH": 1024},
+        {"MAX_CONTENT_LENGTH": 64 * 1024, "SAFENAME_UPLOAD_MAX_BYTES": 1024},
+    ],
+)
+def test_an_oversized_upload_gets_the_413_page_and_leaves_no_file(
+    tmp_path: Path, uploads: Path, overrides: dict[str, int]
+) -> None:
+    client = make_app(tmp_path, **overrides).test_client()
+    response = upload(client, b"x" * 4096, "big.txt")
+    assert response.status_code == 413
+    assert "too large" in response.text
+    assert stored_files(uploads) == []
+
+
+@pytest.mark.parametrize("filename", ["setup.exe", "script.sh", "page.php", "noextension"])
+def test_a_disallowed_extension_is_refused_and_not_stored(
+    client: FlaskClient, uploads: Path, filename: str
+) -> None:
+    response = upload(client, b"x", filename)
+    assert response.status_code == 400
+    assert "not accepted" in response.text
+    assert stored_files(uploads) == []
+
+
+def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploads: Path) -> None:
+    response = upload(client, b"", "")
+    assert response.status_code == 400
+    assert "Choose a file" in response.text
+    assert stored_files(uploads) == []
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [
+        "../../secret.txt",
+        "..\\..\\secret.txt",
+        "/etc/passwd.txt",
+        "CON.txt",
+        "aux.txt",
+        "lpt1.txt",
+        "NUL.txt",
+        "..",
+        ".htaccess.txt",
+        "a\uff0f..\uff0fsecret.txt",
+    ],
+)
+def test_hostile_filenames_are_stored_safely_inside_the_upload_folder(
+    tmp_path: Path, client: FlaskClient, uploads: Path, filename: str
+) -> None:
+    response = upload(client, b"payload", filename)
+    assert response.status_code in (302, 400)
+    outside = [path for path in tmp_path.rglob("*") if path.is_file() and path.parent != uploads]
+    assert outside == []
+    for name in stored_files(uploads):
+        assert is_safe_filename(name)
+        assert client.get(f"/uploads/{name}").data == b"payload"
+
+
+def test_concurrent_uploads_of_one_name_are_all_kept_intact(app: Flask, uploads: Path) -> None:
+    contents = [f"copy {index}\n".encode() * (100 + index) for index in range(12)]
+    barrier = threading.Barrier(len(contents))
+    statuses: list[int] = []
+
+    def send(data: bytes) -> None:
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(upload(client, data, "same.txt").status_code)
+
+    threads = [threading.Thread(target=send, args=(data,)) for data in contents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * len(contents)
+    names = stored_files(uploads)
+    assert len(names) == len(contents)
+    assert sorted((uploads / name).read_bytes() for name in names) == sorted(contents)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/uploads/..",
+        "/uploads/%2e%2e",
+        "/uploads/..%2fsecret.txt",
+        "/uploads/%2e%2e%2fsecret.txt",
+        "/uploads/../secret.txt",
+        "/uploads/.secret.txt",
+        "/uploads/CON.txt",
+        "/uploads/missing.txt",
+    ],
+)
+def test_downloading_a_traversal_or_unknown_name_is_404(
+    tmp_path: Path, client: FlaskClient, url: str
+) -> None:
+    (tmp_path / "secret.txt").write_text("secret")
+    upload(client, b"x", "a.txt")
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "secret" not in response.text.replace("secret.txt", "")
+
+
+# --- configuration -----------------------------------------------------------------------
+
+
+def test_the_secret_key_is_generated_once_into_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(security.SECRET_KEY_ENVIRONMENT_VARIABLE, raising=False)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    first = create_app({"UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    second = create_app({"UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    key_file = tmp_path / "instance" / "secret_key"
+    assert first.secret_key == second.secret_key == key_file.read_text()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    other = tmp_path / "other"
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(other))
+    assert create_app({"UPLOAD_FOLDER": str(tmp_path)}).secret_key != first.secret_key
+
+
+@pytest.mark.parametrize(
+    ("configured", "environment", "expected"),
+    [
+        ("from config", "from env", "from config"),
+        (None, "from env", "from env"),
+        ("", "from env", "from env"),
+    ],
+)
+def test_the_secret_key_comes_from_config_then_environment(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    configured: str | None,
+    environment: str,
+    expected: str,
+) -> None:
+    monkeypatch.setenv(security.SECRET_KEY_ENVIRONMENT_VARIABLE, environment)
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    assert create_app({"SECRET_KEY": configured}).secret_key == expected
+    assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_debug_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    assert make_app(tmp_path).debug is False
+
+
+def test_uploads_default_to_the_instance_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["UPLOAD_FOLDER"] == os.path.join(tmp_path, "instance", "uploads")
+
+
+@pytest.fixture
+def no_uploads_yet(uploads: Path) -> Path:
+    assert not uploads.exists()
+    return uploads
+
+
+def test_the_upload_folder_is_created_on_first_upload(
+    client: FlaskClient, no_uploads_yet: Path
+) -> None:
+    assert client.get("/uploads/").status_code == 200
+    upload(client, b"x", "a.txt")
+    assert stored_files(no_uploads_yet) == ["a.txt"]
