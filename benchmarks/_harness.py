@@ -22,15 +22,16 @@ class Timing:
         return self.seconds / self.calls * 1e6
 
 
+def _one_pass(function: Callable[[Any], object], inputs: Sequence[Any]) -> float:
+    start = time.perf_counter()
+    for item in inputs:
+        function(item)
+    return time.perf_counter() - start
+
+
 def best_of(function: Callable[[Any], object], inputs: Sequence[Any], *, repeat: int = 7) -> float:
     """The fastest of *repeat* passes of *function* over *inputs*, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for item in inputs:
-            function(item)
-        best = min(best, time.perf_counter() - start)
-    return best
+    return min(_one_pass(function, inputs) for _ in range(repeat))
 
 
 def compare(
@@ -45,10 +46,13 @@ def compare(
     The first contender is the reference: each row says how many times
     faster it is than that row (``> 1`` means the reference wins).
     """
-    timings = [
-        Timing(name, best_of(function, inputs, repeat=repeat), len(inputs))
-        for name, function in contenders.items()
-    ]
+    # Passes are interleaved (A, B, C, A, B, C, ...) so that a burst of load
+    # elsewhere on the machine slows every contender alike.
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(repeat):
+        for name, function in contenders.items():
+            best[name] = min(best[name], _one_pass(function, inputs))
+    timings = [Timing(name, seconds, len(inputs)) for name, seconds in best.items()]
     reference = timings[0]
     print(f"\n{title} ({len(inputs)} inputs, best of {repeat})")
     for timing in timings:

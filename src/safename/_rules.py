@@ -44,6 +44,9 @@ RESERVED_NAMES: Final = frozenset(
     _DEVICE_BASES + tuple(base + digit for base in _NUMBERED_DEVICES for digit in _DEVICE_DIGITS)
 )
 _LONGEST_RESERVED: Final = max(map(len, RESERVED_NAMES))
+_RESERVED_INITIALS: Final = frozenset(
+    initial for name in RESERVED_NAMES for initial in (name[0], name[0].lower())
+)
 
 #: Code points that render as nothing or reorder text: Unicode's
 #: Default_Ignorable_Code_Point set (bidi controls, zero-width characters,
@@ -76,9 +79,8 @@ _IGNORABLE_CLASS: Final = "".join(
 #: Matches one default-ignorable code point.
 IGNORABLE_RE: Final = re.compile(f"[{_IGNORABLE_CLASS}]")
 
-#: A name that is already safe in the ASCII mode, reserved names aside:
-#: the fast path of :func:`safename.secure_filename`.
-SAFE_ASCII_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.\-]*[A-Za-z0-9\-])?")
+_ASCII_ALLOWED_BYTES: Final = "".join(sorted(ASCII_ALLOWED)).encode()
+_ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
@@ -91,11 +93,32 @@ DEFAULT_MAX_LENGTH: Final = 255
 MIN_MAX_LENGTH: Final = 8
 
 
+def is_plain_safe(name: str, max_length: int) -> bool:
+    """Whether *name* is safe in every mode, on ASCII alone: the common case, checked first.
+
+    Written for speed (one ``bytes.translate`` pass, no regex): it is the
+    fast path of both the sanitizer and the validator.
+
+    >>> is_plain_safe("IMG_1234.JPG", 255), is_plain_safe("a b", 255), is_plain_safe("nul", 255)
+    (True, False, False)
+    """
+    return (
+        name.isascii()
+        and not name.encode().translate(None, _ASCII_ALLOWED_BYTES)
+        and name[:1] in _ASCII_WORD
+        and name[-1] not in TRAILING_STRIP
+        and len(name) <= max_length
+        and (name[0] not in _RESERVED_INITIALS or not is_reserved(name))
+    )
+
+
 def is_reserved(name: str) -> bool:
     """Whether *name*'s stem is a Windows device name.
 
     >>> is_reserved("con.txt"), is_reserved("COM\u00b9"), is_reserved("CONSOLE")
     (True, True, False)
     """
+    if name[:1] not in _RESERVED_INITIALS:  # most names leave here
+        return False
     stem = name.partition(".")[0].rstrip(" ")
     return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES

@@ -63,11 +63,7 @@ def is_safe_filename(
 
 
 def _find_problem(name: str, *, max_length: int, allow_unicode: bool) -> FilenameReason | None:
-    if (
-        len(name) <= max_length
-        and _rules.SAFE_ASCII_RE.fullmatch(name)
-        and not _rules.is_reserved(name)
-    ):
+    if _rules.is_plain_safe(name, max_length):
         return None
     # Most telling first; each check may assume the ones before it passed.
     return (
