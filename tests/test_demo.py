@@ -31,7 +31,7 @@ HOSTILE_NAMES = [
 
 
 class LinkParser(HTMLParser):
-    """Collect every ``href`` of a page."""
+    """Collect every ``href`` of a page; :func:`links_of` keeps those into the app."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -44,7 +44,7 @@ class LinkParser(HTMLParser):
 def links_of(html: str) -> list[str]:
     parser = LinkParser()
     parser.feed(html)
-    return parser.links
+    return [link for link in parser.links if link.startswith("/")]
 
 
 def stored_files(folder: Path) -> list[str]:

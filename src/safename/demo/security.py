@@ -27,7 +27,7 @@ SECRET_KEY_ENVIRONMENT_VARIABLE: Final = "SAFENAME_DEMO_SECRET_KEY"  # noqa: S10
 CSRF_FIELD: Final = "csrf_token"
 _STATE_CHANGING_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PAGE_POLICY: Final = (
-    "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'none'; "
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
