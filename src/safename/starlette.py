@@ -1,0 +1,120 @@
+"""safename's converters as Starlette convertors, and so as FastAPI path parameter types.
+
+Needs the ``starlette`` extra. :func:`register_convertors` registers each
+converter under a prefixed name (``safe_filename``, ``safe_int`` ...), so that
+Starlette's own ``int``, ``path`` ... keep their meaning in every other route:
+
+>>> from starlette.routing import Route, Router
+>>> names = register_convertors()
+>>> router = Router([Route("/files/{name:safe_filename}", lambda request: None, name="file")])
+>>> router.url_path_for("file", name="report 2024.pdf")
+Traceback (most recent call last):
+...
+safename.errors.ConversionError: not a safe filename: 'report 2024.pdf' (invalid_character)
+>>> router.url_path_for("file", name="report-2024.pdf")
+'/files/report-2024.pdf'
+
+Starlette matches routes on the *decoded* path and does not quote what
+``to_string`` returns, so :class:`SafenameConvertor` percent-encodes it: a
+value with a space, ``?``, ``#`` or ``%`` comes back from the URL unchanged.
+Starlette has no way for a convertor to decline a match, so a text that fits a
+convertor's regex but is not a valid value (``CON.txt`` for ``safe_filename``,
+``11`` for an ``IntConverter(max=10)``) answers 404 Not Found at once, by
+raising :class:`~starlette.exceptions.HTTPException`; later routes are not
+tried for that request.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, TypeVar
+from urllib.parse import quote
+
+from safename._extras import require
+from safename.converters import DEFAULT_CONVERTERS, Converter
+from safename.errors import ConversionError
+
+require("starlette", "starlette")
+
+from starlette.convertors import Convertor, register_url_convertor  # noqa: E402
+from starlette.exceptions import HTTPException  # noqa: E402
+
+__all__ = ["SafenameConvertor", "register_convertors"]
+
+T = TypeVar("T")
+
+#: The converters registered by default: those that need no arguments.
+#: ``default`` is another name for ``string``; ``any`` needs its items.
+REGISTERED_NAMES: Final = ("string", "int", "float", "path", "uuid", "filename")
+
+_NOT_FOUND: Final = 404
+# Characters that may stand unquoted in a path segment (RFC 3986 "pchar").
+_SEGMENT_SAFE: Final = "!$&'()*+,;=:@"
+
+
+class SafenameConvertor(Convertor[T]):
+    """A Starlette convertor that reads and writes with a safename converter.
+
+    ``convert`` is the converter's ``to_python``; a refused text becomes a 404.
+    ``to_string`` is its ``to_url``, percent-encoded for the URL (``/`` is
+    kept for a converter whose values span segments); a value the converter
+    refuses raises :class:`~safename.ConversionError` from ``url_path_for``.
+
+    :param converter: any :class:`~safename.converters.Converter`, with its arguments.
+
+    >>> from safename.converters import IntConverter, StringConverter
+    >>> SafenameConvertor(IntConverter(max=10)).convert("7")
+    7
+    >>> SafenameConvertor(StringConverter()).to_string("50% off?")
+    '50%25%20off%3F'
+    """
+
+    def __init__(self, converter: Converter[T]) -> None:
+        self.converter = converter
+        # Starlette declares regex a ClassVar, but compile_path reads it from
+        # the instance, and each converter's regex depends on its arguments.
+        self.__dict__["regex"] = converter.regex
+        self._safe = _SEGMENT_SAFE if converter.part_isolating else _SEGMENT_SAFE + "/"
+
+    def convert(self, value: str) -> T:
+        """Read the decoded path text *value*, or answer 404 Not Found.
+
+        :raises HTTPException: 404, if the converter refuses *value*.
+        """
+        try:
+            return self.converter.to_python(value)
+        except ConversionError as error:
+            raise HTTPException(_NOT_FOUND) from error
+
+    def to_string(self, value: T) -> str:
+        """Write *value* as percent-encoded URL path text.
+
+        :raises ConversionError: if the converter cannot write *value*.
+        """
+        return quote(self.converter.to_url(value), safe=self._safe)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.converter!r})"
+
+
+def register_convertors(*, prefix: str = "safe_") -> list[str]:
+    """Register safename's converters with Starlette, each under *prefix* + its name.
+
+    Registers ``string``, ``int``, ``float``, ``path``, ``uuid`` and
+    ``filename`` with their default arguments. Starlette's registry is
+    global: routes compiled after this call, in any app, can use the names.
+    Calling it again is harmless. For a converter with arguments, register
+    your own: ``register_url_convertor("lang", SafenameConvertor(AnyConverter("en", "de")))``.
+
+    :param prefix: prepended to each name. ``prefix=""`` replaces
+        Starlette's own ``int``, ``float``, ``path`` and ``uuid`` everywhere.
+    :returns: the registered names.
+
+    >>> register_convertors()
+    ['safe_string', 'safe_int', 'safe_float', 'safe_path', 'safe_uuid', 'safe_filename']
+    """
+    names = []
+    for name in REGISTERED_NAMES:
+        converter: Converter[Any] = DEFAULT_CONVERTERS[name]()
+        register_url_convertor(prefix + name, SafenameConvertor(converter))
+        names.append(prefix + name)
+    return names
