@@ -6,7 +6,7 @@ import importlib.metadata
 
 project = "safename"
 author = "safename developers"
-copyright = "2026, safename developers"  # noqa: A001 - the name Sphinx reads
+copyright = "2026, safename developers"
 release = importlib.metadata.version("safename")
 
 extensions = [
