@@ -129,6 +129,12 @@ def test_bad_options_raise_value_error(options: dict[str, object], message: str)
         secure_filename("\u4e2d.txt", **options)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("name", [None, b"a.txt", 3])
+def test_a_name_that_is_not_text_raises_type_error(name: object) -> None:
+    with pytest.raises(TypeError, match="filename must be a str"):
+        secure_filename(name)  # type: ignore[arg-type]
+
+
 def test_default_fallback_is_random_and_keeps_the_extension() -> None:
     first, second = secure_filename("\u4e2d.txt"), secure_filename("\u4e2d.txt")
     assert first != second

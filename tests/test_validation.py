@@ -134,3 +134,9 @@ def test_validate_raises_exactly_when_unsafe(name: str) -> None:
         with pytest.raises(UnsafeFilenameError) as caught:
             validate_filename(name)
         assert isinstance(caught.value.reason, FilenameReason)
+
+
+@pytest.mark.parametrize("name", [None, b"a.txt"])
+def test_a_name_that_is_not_text_raises_type_error(name: object) -> None:
+    with pytest.raises(TypeError, match="name must be a str"):
+        is_safe_filename(name)  # type: ignore[arg-type]

@@ -87,6 +87,7 @@ def secure_filename(
         ASCII form. Excludes *allow_unicode*.
     :raises ValueError: for a *max_length* below 8, both modes at once, or a
         fallback that sanitizes to nothing.
+    :raises TypeError: if *filename* is not a ``str`` (``None``, say).
     :raises ModuleNotFoundError: for *transliterate* without the extra.
 
     >>> secure_filename("My cool movie.mov")
@@ -102,6 +103,8 @@ def secure_filename(
     >>> secure_filename("Æsop Ørsted.pdf", allow_unicode=True)
     'Æsop_Ørsted.pdf'
     """
+    if not isinstance(filename, str):  # FileStorage.filename is None for a nameless part
+        raise TypeError(f"filename must be a str, not {type(filename).__name__}")
     if max_length < _rules.MIN_MAX_LENGTH or (allow_unicode and transliterate):
         _refuse_options(max_length)
     if is_plain_safe(filename, max_length):  # the common case first
@@ -186,7 +189,8 @@ def _clean(text: str, *, allow_unicode: bool) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-@functools.cache
+# Bounded: an attacker sending every code point must not grow memory without limit.
+@functools.lru_cache(maxsize=4096)
 def _keeps_unicode(char: str) -> bool:
     if char.isascii():
         return char in _rules.ASCII_ALLOWED

@@ -29,6 +29,7 @@ def validate_filename(
     :param max_length: the limit in UTF-8 bytes.
     :param allow_unicode: accept letters, marks and digits of every script (in NFC).
     :raises UnsafeFilenameError: with a :class:`~safename.FilenameReason`.
+    :raises TypeError: if *name* is not a ``str``.
 
     >>> validate_filename("report-2024.pdf")
     >>> validate_filename("../etc/passwd")
@@ -63,6 +64,8 @@ def is_safe_filename(
 
 
 def _find_problem(name: str, *, max_length: int, allow_unicode: bool) -> FilenameReason | None:
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, not {type(name).__name__}")
     if _rules.is_plain_safe(name, max_length):
         return None
     # Most telling first; each check may assume the ones before it passed.
