@@ -161,6 +161,7 @@ TREE = [
     "bad dir/deeper dir/CON",
     "bad_dir/already here.txt",  # the directory "bad dir" sanitizes to must not be merged
     "ok/fine.txt",
+    "'quoted'",  # printable, but shown quoted so as not to pass for an escaped name
 ]
 
 
@@ -194,7 +195,7 @@ def entries(relatives: list[str]) -> set[str]:
 def listed_old_paths(stdout: str) -> set[str]:
     """The old paths of ``old -> new`` lines, unquoting those printed as escaped literals."""
     olds = (line.partition(" -> ")[0] for line in stdout.splitlines())
-    return {ast.literal_eval(old) if old.startswith("'") else old for old in olds}
+    return {ast.literal_eval(old) if old.startswith(("'", '"')) else old for old in olds}
 
 
 def test_dry_run_changes_nothing_and_lists_every_change(tmp_path: Path) -> None:

@@ -305,8 +305,12 @@ def _report(outcome: Renamed | Failed, top: str, tally: _Tally, progress: Progre
 
 
 def _shown(path: str) -> str:
-    """*path* as it is when printable, else quoted with escapes so that one entry is one line."""
-    return path if path.isprintable() else ascii(path)
+    """*path* as it is when printable, else quoted with escapes so that one entry is one line.
+
+    A path that starts with a quote is quoted too, so that a reader can tell the two apart.
+    """
+    plain = path.isprintable() and not path.startswith(("'", '"'))
+    return path if plain else ascii(path)
 
 
 def _summary(tally: _Tally, *, apply: bool) -> str:
