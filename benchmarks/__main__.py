@@ -19,7 +19,9 @@ on the same inputs, interleaved, in one run: each ratio is measured in one run.
 The safename contender comes first; the ratios are relative to it. ``run``
 takes no arguments, may print (``compare`` does) and writes no files. The first
 line of the module's docstring introduces its section of the report, and its
-``python -m benchmarks.bench_<topic>`` runs it alone.
+``python -m benchmarks.bench_<topic>`` runs it alone. A module without ``run``
+(one that measures memory, say) is only named at the end of the report, with
+the command that runs it.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class Section:
 
 
 def discover(only: Sequence[str] = ()) -> list[ModuleType]:
-    """Import every ``bench_*`` module that defines ``run`` (or those named in *only*)."""
+    """Import every ``bench_*`` module (or those named in *only*), in name order."""
     names = sorted(
         info.name for info in pkgutil.iter_modules([str(_HERE)]) if info.name.startswith("bench_")
     )
@@ -68,17 +70,25 @@ def discover(only: Sequence[str] = ()) -> list[ModuleType]:
     if unknown:
         raise SystemExit(f"no such benchmark module: {', '.join(sorted(unknown))}")
     chosen = [name for name in names if not only or name in only]
-    modules = [importlib.import_module(f"benchmarks.{name}") for name in chosen]
-    return [module for module in modules if callable(getattr(module, "run", None))]
+    return [importlib.import_module(f"benchmarks.{name}") for name in chosen]
+
+
+def is_timed(module: ModuleType) -> bool:
+    """Whether *module* follows the contract: it defines ``run``."""
+    return callable(getattr(module, "run", None))
+
+
+def _summary_line(module: ModuleType) -> str:
+    return (module.__doc__ or module.__name__).strip().splitlines()[0]
 
 
 def run_all(modules: Sequence[ModuleType]) -> list[Section]:
-    """Run each module's ``run()`` once, in order."""
-    sections = []
-    for module in modules:
-        description = (module.__doc__ or module.__name__).strip().splitlines()[0]
-        sections.append(Section(module.__name__, description, module.run()))
-    return sections
+    """Run each timed module's ``run()`` once, in order."""
+    return [
+        Section(module.__name__, _summary_line(module), module.run())
+        for module in modules
+        if is_timed(module)
+    ]
 
 
 def environment() -> list[tuple[str, str]]:
@@ -109,8 +119,16 @@ def _cpu_name() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def render_markdown(sections: Sequence[Section], about: Sequence[tuple[str, str]]) -> str:
-    """The report: one table per comparison, ratios relative to its first row."""
+def render_markdown(
+    sections: Sequence[Section],
+    about: Sequence[tuple[str, str]],
+    untimed: Sequence[ModuleType] = (),
+) -> str:
+    """The report: one table per comparison, ratios relative to its first row.
+
+    *untimed* are the benchmark modules without ``run`` (they measure
+    something else than time); the report names them and how to run them.
+    """
     lines = [
         "# Benchmarks",
         "",
@@ -129,6 +147,9 @@ def render_markdown(sections: Sequence[Section], about: Sequence[tuple[str, str]
         lines += ["", f"## `{section.module}`", "", section.description]
         for title, timings in section.tables:
             lines += ["", f"### {title}", "", *_table(timings)]
+    if untimed:
+        lines += ["", "## Not in this report", ""]
+        lines += [f"- `python -m {module.__name__}`: {_summary_line(module)}" for module in untimed]
     return "\n".join(lines) + "\n"
 
 
@@ -195,13 +216,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where to write benchmarks.md and benchmarks.png (default: docs/)",
     )
     arguments = parser.parse_args(argv)
-    sections = run_all(discover(arguments.only))
+    modules = discover(arguments.only)
+    sections = run_all(modules)
     if not sections:
         print("no benchmark module defines run()", file=sys.stderr)
         return 1
     arguments.output.mkdir(parents=True, exist_ok=True)
     report = arguments.output / "benchmarks.md"
-    report.write_text(render_markdown(sections, environment()), encoding="utf-8")
+    untimed = [module for module in modules if not is_timed(module)]
+    report.write_text(render_markdown(sections, environment(), untimed), encoding="utf-8")
     draw_chart(sections, arguments.output / _CHART_NAME)
     print(f"\nwrote {report} and {arguments.output / _CHART_NAME}")
     return 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks import contenders
-from benchmarks.__main__ import Section, discover, draw_chart, render_markdown
+from benchmarks.__main__ import Section, discover, draw_chart, is_timed, render_markdown
 from benchmarks._harness import Timing
 
 SECTIONS = [
@@ -47,11 +48,17 @@ def test_chart_is_a_png(tmp_path: Path) -> None:
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_discover_finds_only_modules_with_run() -> None:
+def test_discover_finds_every_bench_module() -> None:
     modules = discover()
     assert modules
     assert all(module.__name__.startswith("benchmarks.bench_") for module in modules)
-    assert all(callable(module.run) for module in modules)
+
+
+def test_report_names_the_modules_it_does_not_time() -> None:
+    untimed = ModuleType("benchmarks.bench_memory", "Peak memory of something.\n\nMore.")
+    report = render_markdown(SECTIONS, [], [untimed])
+    assert "- `python -m benchmarks.bench_memory`: Peak memory of something." in report
+    assert not is_timed(untimed)
 
 
 def test_discover_refuses_an_unknown_module() -> None:
