@@ -45,6 +45,7 @@ __all__ = [
     "UploadRejectedError",
     "UploadStorageError",
     "save_upload",
+    "werkzeug_converter",
 ]
 
 #: The ``app.config`` keys :class:`SafeName` reads, with their defaults.
