@@ -281,6 +281,28 @@ def test_progress_bar_on_stderr_only_when_asked(tmp_path: Path, flag: str, drawn
     assert "50/50" not in result.stdout
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_by_default_when_stderr_is_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    for index in range(20):
+        (tmp_path / f"file {index}").touch()
+    terminal, secondary = pty.openpty()
+    with open(os.devnull, "rb") as no_input:
+        subprocess.run(
+            [sys.executable, "-m", "safename", "rename", str(tmp_path)],
+            stdin=no_input,
+            stdout=subprocess.DEVNULL,
+            stderr=secondary,
+            check=True,
+            timeout=60,
+        )
+    os.close(secondary)
+    drawn = os.read(terminal, 1 << 16).decode()
+    os.close(terminal)
+    assert "20/20" in drawn
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
     (tmp_path / "a b").touch()
     assert "[" not in run("rename", str(tmp_path)).stderr
