@@ -102,6 +102,13 @@ class UploadStorageError(UploadError, OSError):
     """The upload could not be written (disk full, no permission, missing directory).
 
     An :class:`OSError`; the original error is its ``__cause__``.
+
+    >>> import io
+    >>> upload = FileStorage(io.BytesIO(b"x"), filename="a.txt")
+    >>> save_upload(upload, "/nonexistent/dir")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    safename.flask.UploadStorageError: cannot write into '/nonexistent/dir': ...
     """
 
 

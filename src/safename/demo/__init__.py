@@ -46,6 +46,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     :param test_config: settings that override everything else (for tests).
     :returns: the configured app; debug is off unless ``--debug`` or
         ``FLASK_DEBUG=1`` asks for it.
+    :raises OSError: if the secret key must be generated and the instance
+        folder cannot be written.
+
+    >>> app = create_app({"SECRET_KEY": "doctest", "UPLOAD_FOLDER": "/nonexistent"})
+    >>> app.debug, app.config["MAX_CONTENT_LENGTH"], app.test_client().get("/post/7").status_code
+    (False, 16777216, 200)
     """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(

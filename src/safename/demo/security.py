@@ -67,7 +67,17 @@ def load_secret_key(config_value: object, instance_path: str | os.PathLike[str])
 
 
 def csrf_token() -> str:
-    """Return this session's CSRF token, creating it on first use (for templates)."""
+    """Return this session's CSRF token, creating it on first use (for templates).
+
+    :raises RuntimeError: outside a request.
+
+    >>> from flask import Flask
+    >>> app = Flask("example", instance_path="/nonexistent")
+    >>> app.secret_key = "doctest"
+    >>> with app.test_request_context():
+    ...     csrf_token() == csrf_token() and len(csrf_token()) >= 43
+    True
+    """
     token = session.get(CSRF_FIELD)
     if not isinstance(token, str):
         token = secrets.token_urlsafe(32)
@@ -80,6 +90,14 @@ def install(app: Flask) -> None:
 
     The check is off when ``app.config["WTF_CSRF_ENABLED"]`` is ``False``
     (Flask-WTF's key), which tests use.
+
+    >>> from flask import Flask
+    >>> app = Flask("example", instance_path="/nonexistent")
+    >>> app.secret_key = "doctest"
+    >>> install(app)
+    >>> _ = app.post("/")(lambda: "changed")
+    >>> app.test_client().post("/").status_code
+    400
     """
     app.before_request(_check_csrf)
     app.after_request(_add_security_headers)
