@@ -349,28 +349,30 @@ def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploa
 
 
 @pytest.mark.parametrize(
-    "filename",
+    ("filename", "status", "stored"),
     [
-        "../../secret.txt",
-        "..\\..\\secret.txt",
-        "/etc/passwd.txt",
-        "CON.txt",
-        "aux.txt",
-        "lpt1.txt",
-        "NUL.txt",
-        "..",
-        ".htaccess.txt",
-        "a\uff0f..\uff0fsecret.txt",
+        ("../../secret.txt", 302, 1),
+        ("..\\..\\secret.txt", 302, 1),
+        ("/etc/passwd.txt", 302, 1),
+        ("CON.txt", 302, 1),
+        ("aux.txt", 302, 1),
+        ("lpt1.txt", 302, 1),
+        ("NUL.txt", 302, 1),
+        (".htaccess.txt", 302, 1),
+        ("a\uff0f..\uff0fsecret.txt", 302, 1),
+        # Nothing is left of "..": a random stem and no extension, which the demo does not accept.
+        ("..", 400, 0),
     ],
 )
 def test_hostile_filenames_are_stored_safely_inside_the_upload_folder(
-    tmp_path: Path, client: FlaskClient, uploads: Path, filename: str
+    tmp_path: Path, client: FlaskClient, uploads: Path, filename: str, status: int, stored: int
 ) -> None:
-    response = upload(client, b"payload", filename)
-    assert response.status_code in (302, 400)
+    assert upload(client, b"payload", filename).status_code == status
     outside = [path for path in tmp_path.rglob("*") if path.is_file() and path.parent != uploads]
     assert outside == []
-    for name in stored_files(uploads):
+    names = stored_files(uploads)
+    assert len(names) == stored
+    for name in names:
         assert is_safe_filename(name)
         assert client.get(f"/uploads/{name}").data == b"payload"
 
@@ -416,7 +418,7 @@ def test_downloading_a_traversal_or_unknown_name_is_404(
     upload(client, b"x", "a.txt")
     response = client.get(url)
     assert response.status_code == 404
-    assert "secret" not in response.text.replace("secret.txt", "")
+    assert response.data != b"secret"
 
 
 # --- configuration -----------------------------------------------------------------------

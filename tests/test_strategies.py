@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from hypothesis import find, given, settings
@@ -14,8 +16,24 @@ from hypothesis import strategies as st
 from safename import is_safe_filename, secure_filename, validate_filename
 from safename import strategies as safename_strategies
 from safename._rules import SEPARATORS, is_reserved
-from safename.errors import FilenameReason, UnsafeFilenameError
-from safename.strategies import SafeFilename, hostile_filenames, safe_filenames
+from safename.converters import (
+    AnyConverter,
+    Converter,
+    FilenameConverter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
+    UUIDConverter,
+)
+from safename.errors import ConversionError, FilenameReason, UnsafeFilenameError
+from safename.strategies import (
+    SafeFilename,
+    hostile_filenames,
+    safe_filenames,
+    url_segments,
+    url_values,
+)
 
 
 def _no_separator_nor_dot_name(result: str) -> bool:
@@ -106,7 +124,7 @@ def test_hostile_filenames_shrink_to_short_readable_examples(
 
 @pytest.mark.parametrize(
     ("max_length", "allow_unicode"),
-    [(255, False), (8, False), (40, False), (255, True), (8, True), (40, True)],
+    [(255, False), (8, False), (1, False), (255, True), (8, True), (3, True), (1, True)],
 )
 @given(data=st.data())
 def test_every_safe_filename_is_accepted(
@@ -144,9 +162,9 @@ def test_safe_filenames_shrink_to_readable_examples(
     assert find(safe_filenames(), condition) == expected
 
 
-@pytest.mark.parametrize("max_length", [-1, 0, 7])
-def test_safe_filenames_refuses_a_max_length_below_the_minimum(max_length: int) -> None:
-    with pytest.raises(ValueError, match="at least 8"):
+@pytest.mark.parametrize("max_length", [-1, 0])
+def test_safe_filenames_refuses_a_max_length_below_one(max_length: int) -> None:
+    with pytest.raises(ValueError, match="at least 1"):
         safe_filenames(max_length=max_length)
 
 
@@ -175,3 +193,119 @@ def test_importing_without_the_extra_names_the_extra(monkeypatch: pytest.MonkeyP
     monkeypatch.delitem(sys.modules, "safename.strategies")
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'safename\[hypothesis\]'"):
         importlib.import_module("safename.strategies")
+
+
+class HexConverter(Converter[int]):
+    """A custom converter, as a user would write one: lower-case hex without leading zeros."""
+
+    regex = "(?:0|[1-9a-f][0-9a-f]*)"
+
+    def to_python(self, text: str) -> int:
+        if re.fullmatch(self.regex, text) is None:
+            raise ConversionError(f"not hex: {text!r}")
+        return int(text, 16)
+
+    def to_url(self, value: int) -> str:
+        return format(value, "x")
+
+
+class EvenConverter(IntConverter):
+    """A subclass of a built-in converter that reads fewer values than its parent."""
+
+    def to_python(self, text: str) -> int:
+        value = super().to_python(text)
+        if value % 2:
+            raise ConversionError(f"odd: {value}")
+        return value
+
+
+CONVERTERS: list[Converter[Any]] = [
+    StringConverter(),
+    StringConverter(length=2),
+    StringConverter(minlength=3, maxlength=5),
+    IntConverter(),
+    IntConverter(signed=True),
+    IntConverter(fixed_digits=3),
+    IntConverter(fixed_digits=3, signed=True),
+    IntConverter(fixed_digits=1, signed=True),
+    IntConverter(min=-5, max=5, signed=True),
+    IntConverter(min=10**30),
+    FloatConverter(),
+    FloatConverter(signed=True),
+    FloatConverter(min=-1.5, max=2.5, signed=True),
+    FloatConverter(min=-1.5),
+    PathConverter(),
+    AnyConverter("about", "help", "a b"),
+    UUIDConverter(),
+    FilenameConverter(),
+    FilenameConverter(max_length=3),
+    FilenameConverter(allow_unicode=True),
+    HexConverter(),
+    EvenConverter(),
+]
+
+
+@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@given(data=st.data())
+def test_every_url_value_is_written_and_read_back_unchanged(
+    converter: Converter[Any], data: st.DataObject
+) -> None:
+    value = data.draw(url_values(converter))
+    text = converter.to_url(value)
+    assert re.fullmatch(converter.regex, text)
+    assert converter.to_python(text) == value
+
+
+@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@given(data=st.data())
+def test_every_url_segment_is_read_as_its_one_value_or_refused(
+    converter: Converter[Any], data: st.DataObject
+) -> None:
+    text = data.draw(url_segments(converter))
+    try:
+        value = converter.to_python(text)
+    except ConversionError:
+        return
+    assert re.fullmatch(converter.regex, text)
+    assert converter.to_url(value) == text
+
+
+def _reads(converter: Converter[Any], text: str) -> bool:
+    try:
+        converter.to_python(text)
+    except ConversionError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("accepted", [True, False])
+def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
+    converter: Converter[Any], accepted: bool
+) -> None:
+    found = find(url_segments(converter), lambda text: _reads(converter, text) is accepted)
+    assert _reads(converter, found) is accepted
+
+
+@pytest.mark.parametrize(
+    ("converter", "condition", "expected"),
+    [
+        (IntConverter(min=5, max=9), lambda value: True, 5),
+        (IntConverter(signed=True), lambda value: value < 0, -1),
+        (IntConverter(fixed_digits=2), lambda value: value > 50, 51),
+        (StringConverter(), lambda value: True, "0"),
+        (PathConverter(), lambda value: "/" in value, "0/0"),
+        (AnyConverter("about", "help"), lambda value: True, "about"),
+        (FilenameConverter(), lambda value: True, "a"),
+        (HexConverter(), lambda value: value > 9, 10),
+    ],
+)
+def test_url_values_shrink_to_the_simplest_value(
+    converter: Converter[Any], condition: Callable[[Any], bool], expected: object
+) -> None:
+    assert find(url_values(converter), condition) == expected
+
+
+@given(url_values(FloatConverter()))
+def test_unsigned_float_values_are_never_negative_nor_minus_zero(value: float) -> None:
+    assert str(value)[0] != "-"

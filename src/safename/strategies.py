@@ -1,4 +1,4 @@
-"""Hypothesis strategies: hostile and safe filenames, for your own property-based tests.
+"""Hypothesis strategies: hostile and safe filenames and URL values, for your own tests.
 
 Needs the ``hypothesis`` extra (``pip install 'safename[hypothesis]'``);
 importing this module without it raises a :class:`ModuleNotFoundError` that
@@ -18,19 +18,33 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import string
 import unicodedata
-from collections.abc import Sequence
-from typing import Final, NewType
+from collections.abc import Callable, Sequence
+from typing import Any, Final, NewType, TypeVar, cast
 
 from safename import _rules
 from safename._extras import require
+from safename.converters import (
+    AnyConverter,
+    Converter,
+    FilenameConverter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
+    UUIDConverter,
+)
+from safename.errors import ConversionError
 
 require("hypothesis", "hypothesis")
 
 from hypothesis import strategies as st  # noqa: E402
 
-__all__ = ["SafeFilename", "hostile_filenames", "safe_filenames"]
+__all__ = ["SafeFilename", "hostile_filenames", "safe_filenames", "url_segments", "url_values"]
+
+T = TypeVar("T")
 
 #: A name that :func:`~safename.is_safe_filename` accepts with the default
 #: options. ``st.from_type(SafeFilename)`` draws from :func:`safe_filenames`.
@@ -214,10 +228,14 @@ def hostile_filenames() -> st.SearchStrategy[str]:
     )
 
 
-def _unicode_word_characters() -> st.SearchStrategy[str]:
+def _unicode_word_characters(max_length: int) -> st.SearchStrategy[str]:
     # Each character is in NFC on its own, so joining them only composes, never grows.
     letters = st.characters(categories=["L", "M", "N"]).filter(
-        lambda char: not _rules.IGNORABLE_RE.match(char) and unicodedata.is_normalized("NFC", char)
+        lambda char: (
+            not _rules.IGNORABLE_RE.match(char)
+            and unicodedata.is_normalized("NFC", char)
+            and _byte_length(char) <= max_length
+        )
     )
     return st.sampled_from(_WORD_CHARACTERS) | letters
 
@@ -236,6 +254,8 @@ def _assemble(head: str, body: tuple[str, str], extension: str, max_length: int)
     The extension goes first when there is no room for it, then *middle* is cut.
     """
     middle, tail = body
+    if _byte_length(head + tail) > max_length:
+        middle, tail = "", ""
     suffix = "." + extension if extension else ""
     if _byte_length(head + tail + suffix) > max_length:
         suffix = ""
@@ -257,7 +277,7 @@ def safe_filenames(
 
     :param max_length: the limit in UTF-8 bytes, as given to ``is_safe_filename``.
     :param allow_unicode: draw the Unicode mode's names instead of ASCII ones.
-    :raises ValueError: for a *max_length* below 8.
+    :raises ValueError: for a *max_length* below 1.
 
     >>> from hypothesis import find
     >>> find(safe_filenames(), lambda name: name.endswith(".txt"))
@@ -265,14 +285,17 @@ def safe_filenames(
     >>> find(safe_filenames(allow_unicode=True), lambda name: not name.isascii())
     'ª'
     """
-    if max_length < _rules.MIN_MAX_LENGTH:
-        message = f"max_length must be at least {_rules.MIN_MAX_LENGTH}, got {max_length}"
-        raise ValueError(message)
-    word = _unicode_word_characters() if allow_unicode else st.sampled_from(_WORD_CHARACTERS)
+    if max_length < 1:
+        raise ValueError(f"max_length must be at least 1, got {max_length}")
+    if allow_unicode:
+        word = _unicode_word_characters(max_length)
+    else:
+        word = st.sampled_from(_WORD_CHARACTERS)
     inner = st.one_of(word, st.sampled_from("_.-"))
     # A middle ending in "." or "_" is only safe with a tail after it.
     body = st.just(("", "")) | st.tuples(
-        st.lists(inner, max_size=max_length - 2).map("".join), st.one_of(word, st.just("-"))
+        st.lists(inner, max_size=max(max_length - 2, 0)).map("".join),
+        st.one_of(word, st.just("-")),
     )
     extension = st.one_of(
         st.just(""),
@@ -281,6 +304,193 @@ def safe_filenames(
     )
     names = st.builds(_assemble, word, body, extension, st.just(max_length))
     return names.filter(lambda name: not _rules.is_reserved(name))
+
+
+# URL values --------------------------------------------------------------------------------------
+
+#: Dot segments that URL clients resolve away; no converter may take them as a value.
+_DOT_SEGMENTS: Final = (".", "..")
+
+
+def _segment_texts(min_size: int = 1, max_size: int | None = None) -> st.SearchStrategy[str]:
+    """Texts that can be one URL path segment: no ``/``, no lone surrogate, not a dot segment."""
+    characters = st.characters(exclude_categories=["Cs"], exclude_characters="/")
+    texts = st.text(characters, min_size=min_size, max_size=max_size)
+    return texts.filter(lambda text: text not in _DOT_SEGMENTS)
+
+
+def _string_values(converter: StringConverter) -> st.SearchStrategy[str]:
+    return _segment_texts(converter.minlength, converter.maxlength)
+
+
+def _int_values(converter: IntConverter) -> st.SearchStrategy[int]:
+    low = converter.min if converter.signed else max(converter.min or 0, 0)
+    high = converter.max
+    if converter.fixed_digits:
+        # The text, sign included, must fit in fixed_digits characters.
+        widest = 10**converter.fixed_digits - 1
+        high = widest if high is None else min(high, widest)
+        if converter.signed:
+            narrowest = -(10 ** (converter.fixed_digits - 1) - 1)
+            low = narrowest if low is None else max(low, narrowest)
+    return st.integers(min_value=low, max_value=high)
+
+
+def _float_values(converter: FloatConverter) -> st.SearchStrategy[float]:
+    low = converter.min
+    if not converter.signed:
+        low = 0.0 if low is None else max(low, 0.0)
+    floats = st.floats(low, converter.max, allow_nan=False, allow_infinity=False)
+    # -0.0 is negative to the converter: only a signed one writes it.
+    return floats if converter.signed else floats.map(abs)
+
+
+def _path_values(converter: PathConverter) -> st.SearchStrategy[str]:
+    return st.lists(_segment_texts(), min_size=1, max_size=6).map("/".join)
+
+
+def _any_values(converter: AnyConverter) -> st.SearchStrategy[str]:
+    return st.sampled_from(converter.items)
+
+
+def _uuid_values(converter: UUIDConverter) -> st.SearchStrategy[Any]:
+    return st.uuids()
+
+
+def _filename_values(converter: FilenameConverter) -> st.SearchStrategy[str]:
+    return safe_filenames(max_length=converter.max_length, allow_unicode=converter.allow_unicode)
+
+
+_REFUSED: Final = object()
+
+
+def _regex_values(converter: Converter[Any]) -> st.SearchStrategy[Any]:
+    """For a custom converter: texts its regex matches, read by its ``to_python``."""
+
+    def read(text: str) -> object:
+        try:
+            return converter.to_python(text)
+        except ConversionError:
+            return _REFUSED
+
+    texts = st.from_regex(converter.regex, fullmatch=True)
+    return texts.map(read).filter(lambda value: value is not _REFUSED)
+
+
+#: The value strategy of each built-in converter class (exactly that class:
+#: a subclass may read differently, so it gets the generic strategy).
+_VALUE_STRATEGIES: Final[dict[type[Converter[Any]], Callable[[Any], st.SearchStrategy[Any]]]] = {
+    StringConverter: _string_values,
+    IntConverter: _int_values,
+    FloatConverter: _float_values,
+    PathConverter: _path_values,
+    AnyConverter: _any_values,
+    UUIDConverter: _uuid_values,
+    FilenameConverter: _filename_values,
+}
+
+
+def url_values(converter: Converter[T]) -> st.SearchStrategy[T]:
+    """Values that *converter* writes into a URL and reads back unchanged.
+
+    For every drawn ``value``: ``converter.to_url(value)`` does not raise, and
+    ``converter.to_python(converter.to_url(value)) == value``. The built-in
+    converters' arguments are honoured (lengths, ``min``/``max``,
+    ``signed``, ``fixed_digits``, the items of ``any``, the filename rules).
+    For any other converter, including a subclass of a built-in one, the
+    values are what its ``to_python`` reads from texts its ``regex`` matches.
+
+    :param converter: a converter instance, built-in or your own.
+    :raises hypothesis.errors.InvalidArgument: when drawn from, for a converter
+        whose arguments leave no value (``IntConverter(fixed_digits=1, min=10)``).
+
+    >>> from hypothesis import find
+    >>> from safename.converters import IntConverter
+    >>> find(url_values(IntConverter(min=5, max=9)), lambda value: True)
+    5
+    >>> find(url_values(IntConverter(signed=True)), lambda value: value < 0)
+    -1
+    """
+    make: Callable[[Any], st.SearchStrategy[Any]]
+    make = _VALUE_STRATEGIES.get(type(converter), _regex_values)
+    return cast("st.SearchStrategy[T]", make(converter))
+
+
+#: Edits that turn a valid text into a near miss: another spelling of the same
+#: value, an encoded separator, a look-alike, a character no URL should carry.
+_NEAR_MISSES: Final[tuple[Callable[[str], str], ...]] = (
+    lambda text: "0" + text,
+    lambda text: "+" + text,
+    lambda text: "-" + text,
+    lambda text: text + ".0",
+    lambda text: text + "0",
+    lambda text: " " + text,
+    lambda text: text + "\n",
+    lambda text: text.upper(),
+    lambda text: text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    lambda text: text.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    lambda text: text + "/",
+    lambda text: "/" + text,
+    lambda text: text.replace("/", "//"),
+    lambda text: text + "%2F..",
+    lambda text: text + "/..",
+    lambda text: text + "\x00",
+    lambda text: text + "\ud800",
+    lambda text: text[:-1],
+    lambda text: text * 2,
+)
+
+#: Texts every converter should meet once: empty, dot segments, separators,
+#: numbers in other spellings, huge numbers, encodings, NUL, a lone surrogate.
+_BOUNDARY_TEXTS: Final = (
+    "",
+    ".",
+    "..",
+    "/",
+    "%2e%2e",
+    "%2F",
+    "-0",
+    "00",
+    "1_000",
+    "1e3",
+    "0x10",
+    "inf",
+    "nan",
+    "1.50",
+    "9" * 5000,
+    "\x00",
+    "\ud800",
+    "\uff11",
+    "CON",
+)
+
+
+def url_segments(converter: Converter[Any]) -> st.SearchStrategy[str]:
+    """Texts that *converter* must either read exactly or refuse with ``ConversionError``.
+
+    A mix of the texts ``to_url`` writes (which it must accept), near misses
+    made from them (leading zeros, signs, other digits, encoded and doubled
+    separators, a NUL, a lone surrogate), texts its ``regex`` matches, fixed
+    boundary texts, and arbitrary text. The guarantee to test: for each
+    drawn ``text``, ``converter.to_python(text)`` raises
+    :class:`~safename.ConversionError`, or returns a value ``v`` with
+    ``converter.to_url(v) == text`` (one URL per value).
+
+    :param converter: a converter instance, built-in or your own.
+
+    >>> from hypothesis import find
+    >>> from safename.converters import IntConverter
+    >>> find(url_segments(IntConverter()), lambda text: not text.isdigit())
+    ''
+    """
+    written = url_values(converter).map(converter.to_url)
+    return st.one_of(
+        written,
+        st.builds(lambda text, edit: edit(text), written, st.sampled_from(_NEAR_MISSES)),
+        st.sampled_from(_BOUNDARY_TEXTS),
+        st.from_regex(re.compile(converter.regex), fullmatch=True),
+        st.text(),
+    )
 
 
 st.register_type_strategy(SafeFilename, safe_filenames().map(SafeFilename))
