@@ -48,6 +48,8 @@ _CHUNK: Final = bytes(range(256)) * 256  # 64 KiB of every byte value
 _MEBIBYTE: Final = 1024 * 1024
 _WARM_UP_BYTES: Final = 4096
 _FILENAME: Final = "big upload.bin"
+# The folder that holds the benchmarks package, so that "-m" finds it from any directory.
+_ROOT: Final = Path(__file__).resolve().parent.parent
 #: The ways of saving an upload, by name: the route each server exposes.
 WAYS: Final = {
     "safename.save_upload": "/upload",
@@ -168,7 +170,7 @@ def measure(way: str, megabytes: int) -> Result:
     with tempfile.TemporaryDirectory(prefix="safename-bench-") as folder:
         command = [sys.executable, "-m", "benchmarks.bench_upload_memory", "--serve", folder]
         command += ["--max-bytes", str(size + _MEBIBYTE)]
-        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as server:
+        with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=_ROOT) as server:
             assert server.stdout is not None
             port = int(server.stdout.readline())
             path = WAYS[way]
