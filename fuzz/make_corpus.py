@@ -55,6 +55,30 @@ def path_seeds() -> Iterable[str]:
     yield PART_SEPARATOR.join(("", ".", "a"))
 
 
+def multipart(parts: Iterable[tuple[str, bytes]], boundary: str = "fuzzboundary") -> str:
+    """A ``multipart/form-data`` body with one file part per (client filename, content)."""
+    chunks = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n" + content.decode("latin-1") + "\r\n"
+        for name, content in parts
+    ]
+    return "".join(chunks) + f"--{boundary}--\r\n"
+
+
+def upload_seeds() -> Iterable[str]:
+    """Bodies of one hostile name each, and a few with several parts, sizes and encodings."""
+    for name in hostile_names():
+        if len(name) < 64:
+            yield multipart([(name, b"data")])
+    yield multipart([("a.txt", b"1"), ("a.txt", b"2"), ("A.TXT", b"3")])
+    yield multipart([("big.txt", b"x" * 65), ("edge.pdf", b"x" * 64), ("empty.gz", b"")])
+    yield multipart([("", b"x"), ("   ", b"x"), ("noext", b"x"), ("setup.exe", b"MZ")])
+    yield (
+        '--fuzzboundary\r\nContent-Disposition: form-data; name="file"; '
+        "filename*=UTF-8''%E4%B8%AD%E6%96%87.txt\r\n\r\ndata\r\n--fuzzboundary--\r\n"
+    )
+
+
 def write(folder: str, texts: Iterable[str]) -> int:
     """Replace ``corpus/<folder>`` with one file per distinct text; return how many."""
     target = CORPUS / folder
@@ -73,6 +97,7 @@ def main() -> None:
         "names": write("names", [*naughty, *hostile_names()]),
         # fuzz_safe_join reads corpus/names too: only what is special to paths here.
         "paths": write("paths", path_seeds()),
+        "save_upload": write("save_upload", upload_seeds()),
     }
     for folder, count in counts.items():
         print(f"corpus/{folder}: {count} seeds")
