@@ -30,6 +30,7 @@ from safename.errors import (
 )
 from safename.filenames import Fallback, random_stem, secure_filename
 from safename.paths import safe_join, unique_filename
+from safename.routing import Pattern, Router
 from safename.validation import is_safe_filename, validate_filename
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "IntConverter",
     "PathConverter",
     "PathReason",
+    "Pattern",
+    "Router",
     "RuleSyntaxError",
     "SafenameError",
     "StringConverter",

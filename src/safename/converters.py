@@ -114,6 +114,11 @@ class Converter(Generic[T]):
         """
         raise NotImplementedError(f"{type(self).__name__} does not define to_url")
 
+    def _read_matched(self, text: str) -> T:
+        # to_python for a text that already fully matched `regex`, as in a
+        # router's match: the built-in converters skip that check again.
+        return self.to_python(text)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.regex!r}>"
 
@@ -188,6 +193,12 @@ class StringConverter(Converter[str]):
         """Return *text* itself, once checked."""
         return self._check(text)
 
+    def _read_matched(self, text: str) -> str:
+        # The regex has checked the length and the slashes.
+        if text.isascii() and text not in _DOT_SEGMENTS:
+            return text
+        return self._check(text)
+
     def to_url(self, value: str) -> str:
         """Return *value* itself, once checked."""
         return self._check(_require_text(value))
@@ -253,6 +264,7 @@ class IntConverter(Converter[int]):
         self.min = min
         self.max = max
         self.signed = signed
+        self._bounded = min is not None or max is not None
         self.regex = _int_regex(fixed_digits, signed=signed)
         self._fullmatch = re.compile(self.regex).fullmatch
 
@@ -260,11 +272,15 @@ class IntConverter(Converter[int]):
         """Read the integer written as *text*."""
         if self._fullmatch(text) is None:
             raise ConversionError(f"not an integer in canonical form: {text!r}")
+        return self._read_matched(text)
+
+    def _read_matched(self, text: str) -> int:
         try:
             value = int(text)
         except ValueError as error:  # more digits than int() takes (sys.set_int_max_str_digits)
             raise ConversionError(f"too many digits: {len(text)}") from error
-        _check_bounds(value, self.min, self.max)
+        if self._bounded:
+            _check_bounds(value, self.min, self.max)
         return value
 
     def to_url(self, value: int) -> str:
@@ -343,8 +359,11 @@ class FloatConverter(Converter[float]):
         """Read the float written as *text*."""
         if self._fullmatch(text) is None:
             raise ConversionError(f"not a decimal number: {text!r}")
+        return self._read_matched(text)
+
+    def _read_matched(self, text: str) -> float:
         value = float(text)
-        if _float_text(value) != text:
+        if repr(value) != text and _float_text(value) != text:
             raise ConversionError(f"{text!r} is not the canonical text of {value!r}")
         _check_bounds(value, self.min, self.max)
         return value
@@ -382,7 +401,9 @@ class PathConverter(Converter[str]):
     safename.errors.ConversionError: cannot write 'docs/../secret' as a path: the dot segment '..'
     """
 
-    regex = "[^/]+(?:/[^/]+)*"
+    # As few segments as it can, as Werkzeug's lazy "[^/].*?": in
+    # "<path:a>/<path:b>" the values are Werkzeug's.
+    regex = "[^/]+(?:/[^/]+)*?"
     weight = 200
 
     def _check(self, text: str) -> str:
@@ -394,6 +415,13 @@ class PathConverter(Converter[str]):
 
     def to_python(self, text: str) -> str:
         """Return *text* itself, once checked."""
+        return self._check(text)
+
+    def _read_matched(self, text: str) -> str:
+        # The regex leaves no empty segment; a dot segment starts the text or
+        # follows a "/", and a lone surrogate is not ASCII.
+        if text.isascii() and text[0] != "." and "/." not in text:
+            return text
         return self._check(text)
 
     def to_url(self, value: str) -> str:
@@ -436,6 +464,9 @@ class AnyConverter(Converter[str]):
         """Return *text* if it is one of the items."""
         return self._check(text)
 
+    def _read_matched(self, text: str) -> str:
+        return text  # the regex is the items
+
     def to_url(self, value: str) -> str:
         """Return *value* if it is one of the items."""
         return self._check(value)
@@ -456,6 +487,9 @@ class UUIDConverter(Converter[uuid.UUID]):
         """Read the UUID written as *text*."""
         if self._fullmatch(text) is None:
             raise ConversionError(f"not a lower-case hyphenated UUID: {text!r}")
+        return self._read_matched(text)
+
+    def _read_matched(self, text: str) -> uuid.UUID:
         return uuid.UUID(text)
 
     def to_url(self, value: uuid.UUID) -> str:

@@ -1,0 +1,179 @@
+"""The router's index: a tree of rule parts, walked in Werkzeug's order or compiled to one regex.
+
+Werkzeug's matcher walks a tree of parts depth first: at each segment the
+static step (a dict lookup) first, then the dynamic steps by rank. The same
+walk, written as one regex whose alternatives come in the same order, runs in
+the regex engine instead of in Python: it finds the same rule and the same
+texts. Each part is an atomic group that must end at a segment boundary, so
+the engine never retries a segment it has already read.
+
+The root is split by first segment: a dict lookup picks the regex of that
+segment's subtree, tried before the regex of the root's dynamic steps, as
+Werkzeug's walk does. Each regex stays small: Python's regex engine copies
+the groups set so far at every branch, and one regex of every rule would pay
+for all their groups.
+
+The walk in Python (:func:`search`) stays, for the rare path whose first
+candidate a converter refuses (a bound, a non-canonical number): it goes on
+to the next rule in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from safename._rule_parts import Reader, RulePart, reader
+
+__all__ = ["CompiledTree", "Entry", "Index", "Node", "Route", "build_index", "search"]
+
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A rule in the tree: its endpoint, its whole-path matcher, and its dynamic parts."""
+
+    endpoint: str
+    match: Callable[[str], Values | None]
+    dynamic_parts: tuple[RulePart, ...]
+
+
+@dataclass(eq=False)
+class Node:
+    """A place in the tree: static steps by text, dynamic steps by rank, rules that end here."""
+
+    static: dict[str, Node] = field(default_factory=dict)
+    dynamic: list[tuple[RulePart, Node]] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+
+    def child(self, part: RulePart) -> Node:
+        """The node one step along *part*, made if new."""
+        if part.static:
+            return self.static.setdefault(part.content, Node())
+        for known, node in self.dynamic:
+            if known.key() == part.key():
+                return node
+        node = Node()
+        self.dynamic.append((part, node))
+        # A stable sort: among equal weights the part added first stays first.
+        self.dynamic.sort(key=lambda entry: entry[0].weight)
+        return node
+
+
+def search(node: Node, segments: list[str], index: int, path: str) -> tuple[str, Values] | None:
+    """Werkzeug's depth-first walk from *node* at ``segments[index]``: the first rule to match."""
+    if index == len(segments):
+        for route in node.routes:
+            values = route.match(path)
+            if values is not None:
+                return route.endpoint, values
+        return None
+    child = node.static.get(segments[index])
+    if child is not None:
+        found = search(child, segments, index + 1, path)
+        if found is not None:
+            return found
+    for part, child in node.dynamic:
+        if part.final:
+            text, next_index = "/".join(segments[index:]), len(segments)
+        else:
+            text, next_index = segments[index], index + 1
+        if re.fullmatch(part.content, text) is not None:
+            found = search(child, segments, next_index, path)
+            if found is not None:
+                return found
+    return None
+
+
+Candidates = tuple[tuple[str, tuple[Reader, ...]], ...]
+Entry = tuple[Callable[[str], "re.Match[str] | None"], list[Candidates]]
+#: By first segment: the regexes to try, in order.
+Index = dict[str, tuple[Entry, ...]]
+
+
+class CompiledTree:
+    """Part of the tree as one regex: a static node's subtree, or its dynamic steps.
+
+    ``ends[match.lastindex]`` are the rules that end where the regex
+    matched: every place where rules end gets an empty marker group at the
+    end of its alternative, so the last group of a match says where it ended.
+
+    :param prefix: the path that leads to *node* (``/a/b`` for a subtree,
+        ``/a/b/`` for dynamic steps).
+    :param dynamic_only: compile only the dynamic steps from *node*.
+    """
+
+    def __init__(self, prefix: str, node: Node, *, dynamic_only: bool) -> None:
+        self._markers: list[tuple[str, Node, tuple[str, ...]]] = []
+        self._steps = 0
+        if dynamic_only:
+            regex = re.escape(prefix) + self._remainder(Node(dynamic=node.dynamic), ())
+        else:
+            regex = re.escape(prefix) + self._continuation(node, ())
+        self.regex = re.compile(regex)
+        self.ends: list[Candidates] = [()] * (self.regex.groups + 1)
+        for marker, end, prefixes in self._markers:
+            self.ends[self.regex.groupindex[marker]] = tuple(
+                (route.endpoint, self._readers(route, prefixes)) for route in end.routes
+            )
+
+    def _readers(self, route: Route, prefixes: tuple[str, ...]) -> tuple[Reader, ...]:
+        # The rule's own parts: a shared step has the same regex, but each
+        # rule keeps its own converters (bounds) and names.
+        return tuple(
+            reader(slot, self.regex.groupindex, prefix)
+            for part, prefix in zip(route.dynamic_parts, prefixes, strict=True)
+            for slot in part.slots
+        )
+
+    def _remainder(self, node: Node, prefixes: tuple[str, ...]) -> str:
+        """The regex of the rest of a path from *node*, at a segment's start."""
+        options = [
+            re.escape(text) + self._continuation(child, prefixes)
+            for text, child in node.static.items()
+        ]
+        for part, child in node.dynamic:
+            prefix = f"s{self._steps}_"
+            self._steps += 1
+            end = r"\Z" if part.final else r"(?=/|\Z)"
+            step = f"(?>{part.regex(prefix)}{end})"
+            options.append(step + self._continuation(child, (*prefixes, prefix)))
+        return _any_of(options)
+
+    def _continuation(self, node: Node, prefixes: tuple[str, ...]) -> str:
+        """The regex after a step into *node*: the end of the path, or a slash and more."""
+        options = []
+        if node.routes:
+            marker = f"m{len(self._markers)}"
+            self._markers.append((marker, node, prefixes))
+            options.append(rf"\Z(?P<{marker}>)")
+        if node.static or node.dynamic:
+            options.append("/" + self._remainder(node, prefixes))
+        return _any_of(options)
+
+    def entry(self) -> Entry:
+        """What a router needs at match time: the regex's ``match`` and the ends by group."""
+        return self.regex.match, self.ends
+
+
+def build_index(root: Node) -> tuple[Index, tuple[Entry, ...]]:
+    """The regexes to try for a path, by its first segment, and those for any other.
+
+    The order is that of Werkzeug's walk: the first segment's subtree, then
+    the root's dynamic steps.
+    """
+    root_steps: tuple[Entry, ...] = ()
+    if root.dynamic:
+        root_steps = (CompiledTree("/", root, dynamic_only=True).entry(),)
+    index = {
+        first: (CompiledTree("/" + first, child, dynamic_only=False).entry(), *root_steps)
+        for first, child in root.static.items()
+    }
+    return index, root_steps
+
+
+def _any_of(options: list[str]) -> str:
+    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"

@@ -1,0 +1,162 @@
+"""A parsed rule cut into the parts Werkzeug's matcher walks, with their ranks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from safename._rule_parser import RuleVariable
+from safename.converters import Converter
+
+__all__ = ["Reader", "RulePart", "Slot", "Weight", "read_values", "reader", "split_parts"]
+
+#: How a dynamic part ranks against the others at the same place, as Werkzeug
+#: ranks it (lower first): more static pieces, longer ones, fewer variables,
+#: then lower converter weights.
+Weight = tuple[int, tuple[tuple[int, int], ...], int, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One variable of a part: its name, its converter, and its group in the part's regex."""
+
+    name: str
+    converter: Converter[Any]
+    number: int
+
+    def group(self, prefix: str) -> str:
+        """The name of this variable's group in a regex built with *prefix*."""
+        return f"{prefix}{self.number}"
+
+
+@dataclass(frozen=True)
+class RulePart:
+    """One step of a rule as Werkzeug's matcher takes it: a segment, or all the rest.
+
+    A rule is cut at each ``/`` until a variable whose converter crosses
+    segments (``path``); from there the rest of the rule is one *final* part.
+
+    :ivar static: whether the part is plain text, ``content`` itself.
+    :ivar content: the text of a static part, or the regex of a dynamic one.
+    :ivar final: whether the part matches all the rest of the path, slashes included.
+    :ivar weight: the rank among dynamic parts at the same place (lower first).
+    :ivar slots: the variables of the part, in order.
+    """
+
+    static: bool
+    content: str
+    final: bool
+    weight: Weight
+    slots: tuple[Slot, ...]
+    # Regex text and slots, in order, from which `regex` builds the content.
+    template: tuple[str | Slot, ...] = field(repr=False)
+
+    def key(self) -> tuple[bool, str, bool, Weight]:
+        """What makes two parts the same step: they share a node of a router."""
+        return self.static, self.content, self.final, self.weight
+
+    def regex(self, prefix: str | None) -> str:
+        """The regex of the part, its groups named *prefix* and the slot's number.
+
+        Without a prefix the variables are not captured: a regex with fewer
+        groups runs faster, for choosing a rule rather than reading it.
+        """
+        return "".join(
+            piece
+            if isinstance(piece, str)
+            else f"(?:{piece.converter.regex})"
+            if prefix is None
+            else f"(?P<{piece.group(prefix)}>{piece.converter.regex})"
+            for piece in self.template
+        )
+
+
+_NO_WEIGHT: Weight = (0, (), 0, ())
+GROUP_PREFIX = "_v"
+
+
+def _make_part(pieces: list[str | tuple[str, Converter[Any]]], *, final: bool) -> RulePart:
+    if all(isinstance(piece, str) for piece in pieces):
+        text = "".join(map(str, pieces))
+        return RulePart(True, text, False, _NO_WEIGHT, (), (re.escape(text),))
+    template: list[str | Slot] = []
+    static_weights: list[tuple[int, int]] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            template.append(re.escape(piece))
+            # Werkzeug counts each run of static text between slashes.
+            static_weights.extend(
+                (len(static_weights), -len(chunk)) for chunk in piece.split("/") if chunk
+            )
+        else:
+            name, converter = piece
+            number = sum(isinstance(item, Slot) for item in template)
+            template.append(Slot(name, converter, number))
+    slots = tuple(piece for piece in template if isinstance(piece, Slot))
+    weights = tuple(slot.converter.weight for slot in slots)
+    weight = (-len(static_weights), tuple(static_weights), -len(weights), weights)
+    part = RulePart(False, "", final, weight, slots, tuple(template))
+    return RulePart(False, part.regex(GROUP_PREFIX), final, weight, slots, tuple(template))
+
+
+def split_parts(
+    tokens: Sequence[str | RuleVariable], converters: Mapping[str, Converter[Any]]
+) -> tuple[RulePart, ...]:
+    """Cut a parsed rule into Werkzeug's parts, the leading empty one included.
+
+    >>> from safename.routing import Pattern
+    >>> [part.content for part in Pattern("/a/<int:b>/c").parts]
+    ['', 'a', '(?P<_v0>(?:0|[1-9][0-9]*))', 'c']
+    >>> [(part.static, part.final) for part in Pattern("/a/<path:b>/c").parts]
+    [(True, False), (True, False), (False, True)]
+    """
+    parts: list[RulePart] = []
+    pieces: list[str | tuple[str, Converter[Any]]] = []
+    final = False
+    for token in tokens:
+        if isinstance(token, RuleVariable):
+            converter = converters[token.name]
+            pieces.append((token.name, converter))
+            final = final or not converter.part_isolating
+        elif final:
+            pieces.append(token)
+        else:
+            *complete, rest = token.split("/")
+            for text in complete:
+                parts.append(_make_part([*pieces, text] if text else pieces, final=False))
+                pieces = []
+            if rest:
+                pieces.append(rest)
+    parts.append(_make_part(pieces, final=final))
+    return tuple(parts)
+
+
+#: How to read one variable from a match: its name, its converter's
+#: ``to_python``, its group's index, and whether a ``/`` in the text is no match.
+Reader = tuple[str, Callable[[str], Any], int, bool]
+
+
+def reader(slot: Slot, groupindex: Mapping[str, int], prefix: str) -> Reader:
+    """How to read *slot* from a match of a regex built with *prefix*."""
+    converter = slot.converter
+    # A regex that does not stay in one segment can still be handed a "/" by a
+    # regex made of many parts; a converter that promised to stay in one
+    # segment (part_isolating) never gets one.
+    index = groupindex[slot.group(prefix)]
+    return slot.name, converter._read_matched, index, converter.part_isolating
+
+
+def read_values(readers: Sequence[Reader], match: re.Match[str]) -> dict[str, Any] | None:
+    """Read each variable from *match* with its converter; ``None`` if one refuses."""
+    values: dict[str, Any] = {}
+    for name, to_python, index, refuse_slash in readers:
+        text = match.group(index)
+        if refuse_slash and "/" in text:
+            return None
+        try:
+            values[name] = to_python(text)
+        except ValueError:
+            return None
+    return values
