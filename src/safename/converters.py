@@ -206,9 +206,17 @@ class StringConverter(Converter[str]):
 
 def _check_bounds(value: float, minimum: float | None, maximum: float | None) -> None:
     if minimum is not None and value < minimum:
-        raise ConversionError(f"{value!r} is below the minimum {minimum!r}")
+        raise ConversionError(f"{_show(value)} is below the minimum {minimum!r}")
     if maximum is not None and value > maximum:
-        raise ConversionError(f"{value!r} is above the maximum {maximum!r}")
+        raise ConversionError(f"{_show(value)} is above the maximum {maximum!r}")
+
+
+def _show(value: object) -> str:
+    """``repr``, or a description of an int too long to write (``int`` refuses)."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"an integer of {value.bit_length()} bits" if isinstance(value, int) else "?"
 
 
 def _check_range(minimum: float | None, maximum: float | None) -> None:
@@ -288,7 +296,7 @@ class IntConverter(Converter[int]):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConversionError(f"not an integer: {value!r}")
         if value < 0 and not self.signed:
-            raise ConversionError(f"{value} is negative and the converter is not signed")
+            raise ConversionError(f"{_show(value)} is negative and the converter is not signed")
         _check_bounds(value, self.min, self.max)
         try:
             text = str(value)
@@ -296,7 +304,7 @@ class IntConverter(Converter[int]):
             raise ConversionError("too many digits to write") from error
         if self.fixed_digits:
             if len(text) > self.fixed_digits:
-                raise ConversionError(f"{value} has more than {self.fixed_digits} digits")
+                raise ConversionError(f"{_show(value)} has more than {self.fixed_digits} digits")
             text = text.zfill(self.fixed_digits)
         return text
 
