@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safename._rule_parser import RuleVariable
-from safename.converters import Converter
+from safename.converters import SLASH_FREE, Converter
 
 __all__ = ["Reader", "RulePart", "Slot", "Weight", "read_values", "reader", "split_parts"]
 
@@ -141,18 +141,19 @@ Reader = tuple[str, Callable[[str], Any], int, bool]
 def reader(slot: Slot, groupindex: Mapping[str, int], prefix: str) -> Reader:
     """How to read *slot* from a match of a regex built with *prefix*."""
     converter = slot.converter
-    # A regex that does not stay in one segment can still be handed a "/" by a
-    # regex made of many parts; a converter that promised to stay in one
-    # segment (part_isolating) never gets one.
+    # A regex made of many parts could hand a "/" to a converter that promised
+    # to stay in one segment (part_isolating) but whose regex would match one;
+    # it never gets one. The built-in regexes cannot match a "/".
+    refuse_slash = converter.part_isolating and type(converter) not in SLASH_FREE
     index = groupindex[slot.group(prefix)]
-    return slot.name, converter._read_matched, index, converter.part_isolating
+    return slot.name, converter._matched_reader(), index, refuse_slash
 
 
 def read_values(readers: Sequence[Reader], match: re.Match[str]) -> dict[str, Any] | None:
     """Read each variable from *match* with its converter; ``None`` if one refuses."""
     values: dict[str, Any] = {}
     for name, to_python, index, refuse_slash in readers:
-        text = match.group(index)
+        text = match[index]
         if refuse_slash and "/" in text:
             return None
         try:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
@@ -118,6 +118,11 @@ class Converter(Generic[T]):
         # to_python for a text that already fully matched `regex`, as in a
         # router's match: the built-in converters skip that check again.
         return self.to_python(text)
+
+    def _matched_reader(self) -> Callable[[str], T]:
+        # The fastest callable that does what _read_matched does (a builtin
+        # where one will do); it may raise any ValueError to refuse.
+        return self._read_matched
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.regex!r}>"
@@ -281,6 +286,9 @@ class IntConverter(Converter[int]):
         if self._fullmatch(text) is None:
             raise ConversionError(f"not an integer in canonical form: {text!r}")
         return self._read_matched(text)
+
+    def _matched_reader(self) -> Callable[[str], int]:
+        return self._read_matched if self._bounded else int
 
     def _read_matched(self, text: str) -> int:
         try:
@@ -475,6 +483,9 @@ class AnyConverter(Converter[str]):
     def _read_matched(self, text: str) -> str:
         return text  # the regex is the items
 
+    def _matched_reader(self) -> Callable[[str], str]:
+        return str
+
     def to_url(self, value: str) -> str:
         """Return *value* if it is one of the items."""
         return self._check(value)
@@ -499,6 +510,9 @@ class UUIDConverter(Converter[uuid.UUID]):
 
     def _read_matched(self, text: str) -> uuid.UUID:
         return uuid.UUID(text)
+
+    def _matched_reader(self) -> Callable[[str], uuid.UUID]:
+        return uuid.UUID
 
     def to_url(self, value: uuid.UUID) -> str:
         """Write *value* as ``str`` does."""
@@ -552,6 +566,11 @@ class FilenameConverter(Converter[str]):
         """Return *value* if it is a safe filename."""
         return self._check(_require_text(value))
 
+
+# The converters whose regex cannot match a "/" (a subclass may change its regex).
+SLASH_FREE: Final = frozenset(
+    {StringConverter, IntConverter, FloatConverter, AnyConverter, UUIDConverter, FilenameConverter}
+)
 
 #: The converters a rule can name, by name: Werkzeug's set plus ``filename``.
 DEFAULT_CONVERTERS: Final[Mapping[str, type[Converter[Any]]]] = MappingProxyType(

@@ -230,19 +230,20 @@ class Router:
             return endpoint, {}
         if self._stale:
             self._compile()
-        end = path.find("/", 1)
-        first = path[1:end] if end > 0 else path[1:]
+        try:
+            first = path.split("/", 2)[1]
+        except IndexError:  # no "/": no rule matches
+            return None
         # Inlined read_values: this is the hot path.
         for regex_match, ends in self._index.get(first, self._root_steps):
             match = regex_match(path)
             if match is None:
                 continue
-            group = match.group
             for endpoint, readers in ends[match.lastindex or 0]:
                 values = {}
                 try:
                     for name, read, index, refuse_slash in readers:
-                        text = group(index)
+                        text = match[index]
                         if refuse_slash and "/" in text:
                             break
                         values[name] = read(text)
