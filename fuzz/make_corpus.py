@@ -55,6 +55,31 @@ def path_seeds() -> Iterable[str]:
     yield PART_SEPARATOR.join(("", ".", "a"))
 
 
+def rule_seeds() -> Iterable[str]:
+    """Rules in Werkzeug's syntax: every converter and argument form, and malformed ones."""
+    yield from ("/", "/static/page.html", "/a b/\u00e9/%41", "/user/<name>", "/user/<string:name>")
+    yield from ("/<int:id>", "/<int(fixed_digits=3, signed=True):id>", "/<int(min=-10, max=10):n>")
+    yield from ("/<float:x>", "/<float(min=-1.5, max=2.5, signed=True):x>", "/<path:rest>")
+    yield from ("/<any(about, help, 'a b'):page>", "/<uuid:id>", "/<filename:name>")
+    yield from ("/<string(minlength=2, maxlength=5):s>", "/<string(length=3):s>")
+    yield from ("/<filename(max_length=16, allow_unicode=True):name>", "/files/<path:p>/raw")
+    yield from ("/<x>.<y>", "/<int:a><int:b>", "/<path:a>/<path:b>", "/<a>-<b>-<c>")
+    yield from ("", "user", "/<", "/<>", "/<1x>", "/<int:>", "/<nope:x>", "/<x>/<x>")
+    yield from ("/<int(:x>", "/<int(max=):x>", "/<int(max=1, max=2):x>", "/<any():x>")
+
+
+def route_seeds() -> Iterable[str]:
+    """A path for each rule of fuzz_routing.py, near misses, and naughty strings in a segment."""
+    yield from ("/about", "/user/ann", "/user/42", "/user/042", "/page/007", "/balance/-12")
+    yield from ("/price/1.5", "/price/-0.0", "/price/1e3", "/files/a/b.txt", "/files/a/b/raw")
+    yield from ("/en/index", "/zh hans/index", "/item/12345678-1234-5678-1234-567812345678")
+    yield from ("/download/report.pdf", "/download/CON.txt", "/u/\u00c6sop.txt", "/pair/a-b-c")
+    yield from ("/version/1.2", "/version/01.2", "/country/de", "/country/deu", "/files//x")
+    for text in naughty_strings()[::5]:
+        yield "/user/" + text
+        yield "/files/" + text
+
+
 def multipart(parts: Iterable[tuple[str, bytes]], boundary: str = "fuzzboundary") -> str:
     """A ``multipart/form-data`` body with one file part per (client filename, content)."""
     chunks = [
@@ -98,6 +123,8 @@ def main() -> None:
         # fuzz_safe_join reads corpus/names too: only what is special to paths here.
         "paths": write("paths", path_seeds()),
         "save_upload": write("save_upload", upload_seeds()),
+        "parse_rule": write("parse_rule", rule_seeds()),
+        "routing": write("routing", route_seeds()),
     }
     for folder, count in counts.items():
         print(f"corpus/{folder}: {count} seeds")
