@@ -10,7 +10,17 @@ from typing import Any
 from safename._rule_parser import RuleVariable
 from safename.converters import SLASH_FREE, Converter
 
-__all__ = ["Reader", "RulePart", "Slot", "Weight", "read_values", "reader", "split_parts"]
+__all__ = [
+    "GROUP_PREFIX",
+    "Reader",
+    "RulePart",
+    "Slot",
+    "Weight",
+    "read_values",
+    "reader",
+    "split_parts",
+    "template_regex",
+]
 
 #: How a dynamic part ranks against the others at the same place, as Werkzeug
 #: ranks it (lower first): more static pieces, longer ones, fewer variables,
@@ -57,23 +67,21 @@ class RulePart:
         """What makes two parts the same step: they share a node of a router."""
         return self.static, self.content, self.final, self.weight
 
-    def regex(self, prefix: str | None) -> str:
-        """The regex of the part, its groups named *prefix* and the slot's number.
+    def regex(self, prefix: str) -> str:
+        """The regex of the part, each variable a group named *prefix* and its number."""
+        return template_regex(self.template, prefix)
 
-        Without a prefix the variables are not captured: a regex with fewer
-        groups runs faster, for choosing a rule rather than reading it.
-        """
-        return "".join(
-            piece
-            if isinstance(piece, str)
-            else f"(?:{piece.converter.regex})"
-            if prefix is None
-            else f"(?P<{piece.group(prefix)}>{piece.converter.regex})"
-            for piece in self.template
-        )
+
+def template_regex(template: Sequence[str | Slot], prefix: str) -> str:
+    """Join regex text and variables (groups named *prefix* and their number) into a regex."""
+    return "".join(
+        piece if isinstance(piece, str) else f"(?P<{piece.group(prefix)}>{piece.converter.regex})"
+        for piece in template
+    )
 
 
 _NO_WEIGHT: Weight = (0, (), 0, ())
+#: The group names of a rule's own regexes: ``_v0``, ``_v1``, ...
 GROUP_PREFIX = "_v"
 
 
@@ -97,8 +105,8 @@ def _make_part(pieces: list[str | tuple[str, Converter[Any]]], *, final: bool) -
     slots = tuple(piece for piece in template if isinstance(piece, Slot))
     weights = tuple(slot.converter.weight for slot in slots)
     weight = (-len(static_weights), tuple(static_weights), -len(weights), weights)
-    part = RulePart(False, "", final, weight, slots, tuple(template))
-    return RulePart(False, part.regex(GROUP_PREFIX), final, weight, slots, tuple(template))
+    content = template_regex(template, GROUP_PREFIX)
+    return RulePart(False, content, final, weight, slots, tuple(template))
 
 
 def split_parts(

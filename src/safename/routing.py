@@ -29,7 +29,15 @@ from urllib.parse import quote
 
 from safename._route_tree import Entry, Index, Node, Route, build_index, search
 from safename._rule_parser import RuleVariable, parse_converter_args, parse_rule
-from safename._rule_parts import GROUP_PREFIX, RulePart, Slot, read_values, reader, split_parts
+from safename._rule_parts import (
+    GROUP_PREFIX,
+    RulePart,
+    Slot,
+    read_values,
+    reader,
+    split_parts,
+    template_regex,
+)
 from safename.converters import DEFAULT_CONVERTERS, Converter
 from safename.errors import ConversionError, RuleSyntaxError
 
@@ -93,8 +101,7 @@ class Pattern:
             else Slot(token.name, self.converters[token.name], number)
             for number, token in enumerate(self.tokens)
         ]
-        whole = RulePart(False, "", True, (0, (), 0, ()), (), tuple(template))
-        self.regex = re.compile(whole.regex(GROUP_PREFIX))
+        self.regex = re.compile(template_regex(template, GROUP_PREFIX))
         self._readers = tuple(
             reader(piece, self.regex.groupindex, GROUP_PREFIX)
             for piece in template
