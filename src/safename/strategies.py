@@ -157,14 +157,14 @@ def _device_names() -> st.SearchStrategy[str]:
     )
 
 
-def _hidden_characters() -> st.SearchStrategy[str]:
+def _hidden_characters(*, allow_surrogates: bool = True) -> st.SearchStrategy[str]:
     """Arbitrary text with a control, NUL, bidi, zero-width, combining or look-alike character."""
     hidden = st.one_of(
         st.sampled_from(_CLASSIC_HIDDEN),
         _code_points(((0x00, 0x1F), (0x7F, 0x9F))),
         _code_points(_rules.DEFAULT_IGNORABLE_RANGES),
         st.characters(categories=["M"]),
-        st.characters(categories=["Cs"]),
+        st.characters(categories=["Cs"]) if allow_surrogates else st.nothing(),
         st.sampled_from(sorted(_rules.WINDOWS_FORBIDDEN)),
         st.sampled_from(_SEPARATOR_LOOK_ALIKES),
         st.sampled_from(_normalizing_look_alikes()),
@@ -193,7 +193,7 @@ def _bad_edges() -> st.SearchStrategy[str]:
     return st.one_of(dots_and_spaces, leading, trailing)
 
 
-def hostile_filenames() -> st.SearchStrategy[str]:
+def hostile_filenames(*, allow_surrogates: bool = True) -> st.SearchStrategy[str]:
     """Names built to break a sanitizer; :func:`~safename.is_safe_filename` refuses each one.
 
     Drawn from these families, each mixed with arbitrary text and shrinking
@@ -212,6 +212,10 @@ def hostile_filenames() -> st.SearchStrategy[str]:
     Every example is refused by ``is_safe_filename`` in its default mode, so
     ``secure_filename`` changes it into a different, safe name.
 
+    :param allow_surrogates: include lone surrogates (``U+D800``...), which a
+        Python ``str`` can hold but UTF-8 cannot encode. Pass ``False`` for
+        names sent through an HTTP client, which must encode them.
+
     >>> from hypothesis import find
     >>> find(hostile_filenames(), lambda name: "../" in name)
     '../'
@@ -223,7 +227,7 @@ def hostile_filenames() -> st.SearchStrategy[str]:
         _traversals(),
         _device_names(),
         _absolute_paths(),
-        _hidden_characters(),
+        _hidden_characters(allow_surrogates=allow_surrogates),
         _overlong_names(),
     )
 
