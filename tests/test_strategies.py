@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from werkzeug.utils import secure_filename as werkzeug_secure_filename
 
 from safename import is_safe_filename, secure_filename, validate_filename
@@ -311,6 +312,16 @@ def test_url_values_shrink_to_the_simplest_value(
     converter: Converter[Any], condition: Callable[[Any], bool], expected: object
 ) -> None:
     assert find(url_values(converter), condition) == expected
+
+
+@pytest.mark.parametrize(
+    "converter",
+    [IntConverter(fixed_digits=1, min=10), IntConverter(max=-1), FloatConverter(max=-1.0)],
+    ids=repr,
+)
+def test_url_values_of_a_converter_that_takes_no_value_say_so(converter: Converter[Any]) -> None:
+    with pytest.raises(InvalidArgument):
+        find(url_values(converter), lambda _value: True)
 
 
 @given(url_values(FloatConverter()))
