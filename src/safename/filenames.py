@@ -72,7 +72,11 @@ def secure_filename(
     * is at most *max_length* bytes of UTF-8, the extension kept when cut;
     * is a fixed point: ``secure_filename(result) == result``.
 
-    Where werkzeug's result is already safe, this result is the same.
+    Where werkzeug's result is already safe, this result is the same, with
+    two deliberate exceptions: a backslash is a separator on every OS (werkzeug
+    on POSIX drops it: ``a\\b.txt`` is ``ab.txt`` there, ``a_b.txt`` here), and
+    a stem with no letter or digit left takes the fallback and keeps its
+    extension (werkzeug turns ``中文.txt`` and ``_.txt`` into ``txt``).
 
     :param filename: the untrusted name, for example ``FileStorage.filename``.
     :param max_length: the limit in UTF-8 bytes (at least 8).
