@@ -182,21 +182,27 @@ def test_to_url_refuses_what_would_not_read_back(
 @pytest.mark.parametrize(
     ("make", "problem"),
     [
-        (lambda: StringConverter(minlength=0), "minimum is 1"),
+        (lambda: StringConverter(minlength=0), "minlength must be in [1, 65535]"),
         (lambda: StringConverter(minlength=3, maxlength=2), "no text"),
-        (lambda: StringConverter(length=0), "no text"),
+        (lambda: StringConverter(length=0), "length must be in [1, 65535]"),
         (lambda: IntConverter(fixed_digits=-1), "fixed_digits"),
         (lambda: IntConverter(min=3, max=2), "above max"),
+        (lambda: IntConverter(max=1.5), "an int or None"),  # type: ignore[arg-type]
+        (lambda: IntConverter(fixed_digits=70_000), "fixed_digits must be in [0, 65535]"),
+        (lambda: FloatConverter(min=float("nan")), "cannot be NaN"),
+        (lambda: FloatConverter(signed="yes"), "True or False"),  # type: ignore[arg-type]
         (lambda: FloatConverter(min=3.0, max=2.0), "above max"),
         (AnyConverter, "at least one"),
         (lambda: AnyConverter("a/b"), "'/' inside"),
         (lambda: AnyConverter(""), "empty"),
         (lambda: AnyConverter(".."), "dot segment"),
-        (lambda: FilenameConverter(max_length=0), "at least 1"),
+        (lambda: FilenameConverter(max_length=0), "max_length must be in [1"),
     ],
 )
-def test_arguments_no_text_can_meet_are_refused(make: Any, problem: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(problem)):
+def test_arguments_of_a_wrong_type_or_that_no_text_meets_are_refused(
+    make: Any, problem: str
+) -> None:
+    with pytest.raises((TypeError, ValueError), match=re.escape(problem)):
         make()
 
 

@@ -102,11 +102,23 @@ def test_reads_arguments_werkzeug_misreads(arguments: str, ours: Any) -> None:
         ("/<any:x>", "refused its arguments"),
         ("/<any(a/b):x>", "cannot read the argument"),
         ("/<any('a/b'):x>", "refused its arguments"),
+        # Found by fuzz/fuzz_parse_rule.py: arguments of the wrong type or size.
+        ("/<string(minlength=4294967296):x>", "minlength must be in [1, 65535]"),
+        ("/<int(fixed_digits=4294967296):x>", "fixed_digits must be in [0, 65535]"),
+        ("/<filename(max_length=4294967296):x>", "max_length must be in [1, 65535]"),
+        ("/<string(length=1.5):x>", "length must be an int"),
+        ("/<int(fixed_digits=True):x>", "fixed_digits must be an int"),
+        ("/<float(min5, signed=True):x>", "min must be a number or None"),
+        ('/<int(min="5"):x>', "min must be an int or None"),
+        ("/<int(signed=1):x>", "signed must be True or False"),
+        ("/<filename(allow_unicode=yes):x>", "allow_unicode must be True or False"),
+        ("/<bad:x>", "is not valid"),
+        ("/<named:x>", "names groups: ['inner']"),
     ],
 )
 def test_malformed_rules_say_what_is_wrong(rule: str, problem: str) -> None:
     with pytest.raises(RuleSyntaxError, match=re.escape(problem)) as caught:
-        Pattern(rule)
+        Pattern(rule, {"bad": _BadRegex, "named": _NamedGroup})
     assert caught.value.rule == rule
     assert isinstance(caught.value, ValueError)
 
@@ -190,6 +202,14 @@ def test_build_refuses_what_werkzeug_builds_into_a_404(
 def test_build_takes_exactly_the_rule_variables(values: dict[str, Any]) -> None:
     with pytest.raises(TypeError, match="takes n"):
         Pattern("/<int:n>").build(**values)
+
+
+class _BadRegex(Converter[str]):
+    regex = "[a-"
+
+
+class _NamedGroup(Converter[str]):
+    regex = "(?P<inner>[a-z]+)"
 
 
 def test_a_variable_may_be_called_self() -> None:

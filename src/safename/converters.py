@@ -150,6 +150,39 @@ def _require_text(value: object) -> str:
     return value
 
 
+#: The largest length or digit count an argument may ask for: longer than any
+#: URL a server takes, and far below the limit of Python's regex repetitions.
+MAX_COUNT: Final = 65_535
+
+
+def _count(name: str, value: object, *, minimum: int) -> int:
+    """Check a length or digit-count argument (rule text may pass anything)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if not minimum <= value <= MAX_COUNT:
+        raise ValueError(f"{name} must be in [{minimum}, {MAX_COUNT}], got {value}")
+    return value
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _bound(name: str, value: object, *, allow_float: bool) -> Any:
+    """Check a ``min`` or ``max`` argument: ``None`` or a number a value compares with."""
+    kinds = (int, float) if allow_float else (int,)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        kind = "a number" if allow_float else "an int"
+        raise TypeError(f"{name} must be {kind} or None, got {value!r}")
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(f"{name} cannot be NaN")
+    return value
+
+
 class StringConverter(Converter[str]):
     """One path segment: any text without a ``/``, the default converter.
 
@@ -159,7 +192,8 @@ class StringConverter(Converter[str]):
     :param minlength: the minimum length, at least 1.
     :param maxlength: the maximum length, or ``None``.
     :param length: the exact length; overrides the other two.
-    :raises ValueError: for bounds that no text can meet.
+    :raises ValueError: for bounds that no text can meet, or above ``MAX_COUNT``.
+    :raises TypeError: for a bound that is not an int.
 
     >>> StringConverter(length=2).to_python("en")
     'en'
@@ -173,9 +207,12 @@ class StringConverter(Converter[str]):
         self, minlength: int = 1, maxlength: int | None = None, length: int | None = None
     ) -> None:
         if length is not None:
-            minlength = maxlength = length
-        if minlength < 1 or (maxlength is not None and maxlength < minlength):
-            message = f"no text has a length in [{minlength}, {maxlength}] (the minimum is 1)"
+            minlength = maxlength = _count("length", length, minimum=1)
+        minlength = _count("minlength", minlength, minimum=1)
+        if maxlength is not None:
+            maxlength = _count("maxlength", maxlength, minimum=1)
+        if maxlength is not None and maxlength < minlength:
+            message = f"no text has a length in [{minlength}, {maxlength}]"
             raise ValueError(message)
         self.minlength = minlength
         self.maxlength = maxlength
@@ -251,7 +288,9 @@ class IntConverter(Converter[int]):
     :param min: the smallest value allowed, or ``None``.
     :param max: the largest value allowed, or ``None``.
     :param signed: allow negative values.
-    :raises ValueError: for a negative *fixed_digits* or *min* above *max*.
+    :raises ValueError: for *fixed_digits* below 0 or above ``MAX_COUNT``, or
+        *min* above *max*.
+    :raises TypeError: for an argument of another type (``min="5"``, ``signed=1``).
 
     >>> IntConverter(fixed_digits=3).to_url(7), IntConverter().to_python("42")
     ('007', 42)
@@ -270,13 +309,11 @@ class IntConverter(Converter[int]):
         max: int | None = None,
         signed: bool = False,
     ) -> None:
-        if fixed_digits < 0:
-            raise ValueError(f"fixed_digits must be 0 or more, got {fixed_digits}")
+        self.fixed_digits = fixed_digits = _count("fixed_digits", fixed_digits, minimum=0)
+        self.min = min = _bound("min", min, allow_float=False)
+        self.max = max = _bound("max", max, allow_float=False)
         _check_range(min, max)
-        self.fixed_digits = fixed_digits
-        self.min = min
-        self.max = max
-        self.signed = signed
+        self.signed = signed = _flag("signed", signed)
         self._bounded = min is not None or max is not None
         self.regex = _int_regex(fixed_digits, signed=signed)
         self._fullmatch = re.compile(self.regex).fullmatch
@@ -346,7 +383,8 @@ class FloatConverter(Converter[float]):
     :param min: the smallest value allowed, or ``None``.
     :param max: the largest value allowed, or ``None``.
     :param signed: allow negative values (and ``-0.0``).
-    :raises ValueError: for *min* above *max*.
+    :raises ValueError: for *min* above *max*, or a NaN bound.
+    :raises TypeError: for an argument of another type.
 
     >>> FloatConverter().to_url(1e-07), FloatConverter().to_python("0.0000001")
     ('0.0000001', 1e-07)
@@ -364,10 +402,10 @@ class FloatConverter(Converter[float]):
         max: float | None = None,
         signed: bool = False,
     ) -> None:
+        self.min = min = _bound("min", min, allow_float=True)
+        self.max = max = _bound("max", max, allow_float=True)
         _check_range(min, max)
-        self.min = min
-        self.max = max
-        self.signed = signed
+        self.signed = signed = _flag("signed", signed)
         self.regex = r"-?[0-9]+\.[0-9]+" if signed else r"[0-9]+\.[0-9]+"
         self._fullmatch = re.compile(self.regex).fullmatch
 
@@ -529,7 +567,8 @@ class FilenameConverter(Converter[str]):
 
     :param max_length: the limit in UTF-8 bytes.
     :param allow_unicode: accept letters, marks and digits of every script (in NFC).
-    :raises ValueError: for a *max_length* below 1.
+    :raises ValueError: for a *max_length* below 1 or above ``MAX_COUNT``.
+    :raises TypeError: for an argument of another type.
 
     >>> FilenameConverter().to_python("report-2024.pdf")
     'report-2024.pdf'
@@ -542,10 +581,8 @@ class FilenameConverter(Converter[str]):
     def __init__(
         self, max_length: int = _rules.DEFAULT_MAX_LENGTH, allow_unicode: bool = False
     ) -> None:
-        if max_length < 1:
-            raise ValueError(f"max_length must be at least 1, got {max_length}")
-        self.max_length = max_length
-        self.allow_unicode = allow_unicode
+        self.max_length = max_length = _count("max_length", max_length, minimum=1)
+        self.allow_unicode = allow_unicode = _flag("allow_unicode", allow_unicode)
         # A superset, for routing; the filename rules decide in _check.
         characters = "[^/]" if allow_unicode else "[A-Za-z0-9_.-]"
         self.regex = f"{characters}{{1,{max_length}}}"

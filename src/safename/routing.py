@@ -155,10 +155,18 @@ def _make_converter(
         known = ", ".join(sorted(available))
         raise RuleSyntaxError(rule, f"unknown converter {token.converter!r} (known: {known})")
     try:
-        return converter_class(*token.args, **token.kwargs)
+        converter = converter_class(*token.args, **token.kwargs)
     except (TypeError, ValueError) as error:
         problem = f"converter {token.converter!r} refused its arguments for {token.name!r}: {error}"
         raise RuleSyntaxError(rule, problem) from error
+    try:
+        # Named groups would clash once a router joins many rules into one regex.
+        named = re.compile(converter.regex).groupindex
+    except (re.error, OverflowError) as error:
+        raise RuleSyntaxError(rule, f"the regex of {token.name!r} is not valid: {error}") from error
+    if named:
+        raise RuleSyntaxError(rule, f"the regex of {token.name!r} names groups: {sorted(named)}")
+    return converter
 
 
 def _quote(text: str) -> str:
