@@ -40,7 +40,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Final
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from benchmarks._harness import Timing
 
@@ -48,6 +50,7 @@ from benchmarks._harness import Timing
 LIBRARIES: Final = ("safename", "werkzeug", "pathvalidate", "django", "starlette")
 _HERE: Final = Path(__file__).resolve().parent
 _CHART_NAME: Final = "benchmarks.png"
+_CHART_COLUMNS: Final = 3
 
 Table = tuple[str, list[Timing]]
 
@@ -133,9 +136,10 @@ def render_markdown(
         "# Benchmarks",
         "",
         "Written by `python -m benchmarks`; do not edit by hand. Each table times its",
-        "contenders on the same inputs, interleaved in one run (best of several passes), so",
-        "each ratio is measured in one run. *Relative time* is a row's time divided by the",
-        "first row's: above 1 means the first row (safename) is faster.",
+        "contenders on the same inputs, one after the other in one run of the command, each",
+        "the best of several passes over all the inputs, so each ratio is measured in one run.",
+        "*Relative time* is a row's time divided by the first row's (safename, grey in the",
+        "chart): above 1 means safename is faster.",
         "",
         f"![Relative time of each contender]({_CHART_NAME})",
         "",
@@ -168,32 +172,40 @@ def _table(timings: Sequence[Timing]) -> list[str]:
 
 
 def draw_chart(sections: Sequence[Section], path: Path) -> None:
-    """A horizontal bar per contender: its time relative to the first of its table."""
-    labels, ratios, colors = [], [], []
-    for index, (title, timings) in enumerate(table for s in sections for table in s.tables):
-        for timing in timings:
-            labels.append(f"{title}\n{timing.name}" if timing is timings[0] else timing.name)
-            ratios.append(timing.seconds / timings[0].seconds)
-            colors.append(f"C{index % 10}")
+    """One panel per table, a bar per contender: its time relative to the table's first."""
+    tables = [table for section in sections for table in section.tables]
+    rows = -(-len(tables) // _CHART_COLUMNS)
     # The object API, not pyplot: no display backend, no global figure state.
-    figure = Figure(figsize=(9, 1.2 + 0.42 * len(labels)))
-    axes = figure.subplots()
-    positions = range(len(labels))[::-1]
-    axes.barh(positions, ratios, color=colors)
-    axes.set_yticks(positions, labels, fontsize=8)
-    axes.set_xscale("log")
-    axes.axvline(1.0, color="black", linewidth=0.8)
-    axes.set_xlabel("time relative to the first contender of its table (log scale; 1 = same)")
+    figure = Figure(figsize=(5.2 * _CHART_COLUMNS, 2.3 * rows), layout="constrained")
+    panels = list(figure.subplots(rows, _CHART_COLUMNS, squeeze=False).flat)
+    for panel, (title, timings) in zip(panels, tables, strict=False):
+        _draw_panel(panel, title, timings)
+    for panel in panels[len(tables) :]:  # the grid's unused cells
+        panel.set_visible(False)
+    figure.supxlabel("time relative to the table's first contender (log scale; 1 = as fast)")
+    figure.savefig(path, dpi=100)
+
+
+def _draw_panel(panel: Axes, title: str, timings: Sequence[Timing]) -> None:
+    ratios = [timing.seconds / timings[0].seconds for timing in timings]
+    positions = range(len(timings))[::-1]  # the first contender on top
+    panel.barh(positions, ratios, color=["C7", *["C0"] * (len(timings) - 1)])
+    panel.set_yticks(positions, [timing.name for timing in timings], fontsize=7)
+    panel.set_xscale("log")
+    panel.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}×"))
+    panel.xaxis.set_minor_formatter(NullFormatter())  # they overlap on a narrow range
+    panel.axvline(1.0, color="black", linewidth=0.8)
+    panel.set_title(title, fontsize=9)
+    panel.tick_params(axis="x", labelsize=7)
+    panel.margins(x=0.25)  # room for the labels right of the longest bar
     for position, ratio in zip(positions, ratios, strict=True):
-        axes.annotate(
+        panel.annotate(
             f"{ratio:.2f}×",
             (ratio, position),
             xytext=(3, -3),
             fontsize=7,
             textcoords="offset points",
         )
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
