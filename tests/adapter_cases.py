@@ -27,6 +27,8 @@ VALID: Final[list[tuple[str, Any]]] = [
     ("/safe_float/0.0000001", 1e-07),
     ("/safe_string/a b?#%", "a b?#%"),
     ("/safe_string/中文", "中文"),
+    ("/safe_string/%41%00", "%41%00"),  # a value that looks percent-encoded stays as it is
+    ("/safe_path/%2E%2E/x", "%2E%2E/x"),
     ("/safe_path/docs/guide/index.md", "docs/guide/index.md"),
     (f"/safe_uuid/{EXAMPLE_UUID}", EXAMPLE_UUID),
     ("/lang/de", "de"),
@@ -63,8 +65,11 @@ REFUSED: Final[list[tuple[str, Any]]] = [
     ("small", 11),
 ]
 
-segment_texts = st.text(st.characters(codec="utf-8"), min_size=1).filter(
-    lambda text: "/" not in text and text not in (".", "..")
-)
+# Any text, and text made mostly of what looks like percent-encoding (%2E%2E, %00),
+# which a URL must carry as it is, neither decoded twice nor read as a dot segment.
+segment_texts = st.one_of(
+    st.text(st.characters(codec="utf-8"), min_size=1),
+    st.text("%%20E.e0A", min_size=1),
+).filter(lambda text: "/" not in text and text not in (".", ".."))
 path_texts = st.lists(segment_texts, min_size=1, max_size=4).map("/".join)
 safe_filenames = st.text().map(lambda text: secure_filename(text, fallback="upload"))
