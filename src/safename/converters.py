@@ -39,6 +39,7 @@ from safename.validation import validate_filename
 
 __all__ = [
     "DEFAULT_CONVERTERS",
+    "MAX_COUNT",
     "AnyConverter",
     "Converter",
     "FilenameConverter",
