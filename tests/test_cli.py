@@ -200,7 +200,7 @@ def listed_old_paths(stdout: str) -> set[str]:
 
 def test_dry_run_changes_nothing_and_lists_every_change(tmp_path: Path) -> None:
     before = make_tree(tmp_path)
-    result = run("rename", str(tmp_path), "--fallback", "upload")
+    result = run("rename", "--include-hidden", str(tmp_path), "--fallback", "upload")
     assert result.returncode == ExitStatus.OK, result.stderr
     assert snapshot(tmp_path) == before
     unsafe = {path for path in entries(TREE) if not is_safe_filename(path.rpartition("/")[2])}
@@ -210,8 +210,8 @@ def test_dry_run_changes_nothing_and_lists_every_change(tmp_path: Path) -> None:
 
 def test_apply_makes_every_name_safe_and_loses_nothing(tmp_path: Path) -> None:
     before = make_tree(tmp_path)
-    dry = run("rename", str(tmp_path), "--fallback", "upload")
-    result = run("rename", "--apply", str(tmp_path), "--fallback", "upload")
+    dry = run("rename", "--include-hidden", str(tmp_path), "--fallback", "upload")
+    result = run("rename", "--include-hidden", "--apply", str(tmp_path), "--fallback", "upload")
     assert result.returncode == ExitStatus.OK, result.stderr
     assert result.stdout == dry.stdout  # the dry run showed exactly what was done
     after = snapshot(tmp_path)
@@ -225,8 +225,8 @@ def test_apply_makes_every_name_safe_and_loses_nothing(tmp_path: Path) -> None:
 
 def test_apply_is_idempotent(tmp_path: Path) -> None:
     make_tree(tmp_path)
-    run("rename", "--apply", str(tmp_path))
-    again = run("rename", str(tmp_path))
+    run("rename", "--include-hidden", "--apply", str(tmp_path))
+    again = run("rename", "--include-hidden", str(tmp_path))
     assert (again.stdout, again.returncode) == ("", ExitStatus.OK)
     assert "0 of" in again.stderr
 
@@ -251,7 +251,7 @@ def test_apply_keeps_every_file_under_a_safe_unique_name(names: list[str]) -> No
         root = Path(directory)
         for index, name in enumerate(names):
             (root / name).write_text(str(index))
-        result = run("rename", "--apply", str(root))
+        result = run("rename", "--include-hidden", "--apply", str(root))
         after = {path.name: path.read_text() for path in root.iterdir()}
     assert result.returncode == ExitStatus.OK, result.stderr
     assert sorted(after.values()) == sorted(map(str, range(len(names))))
@@ -356,3 +356,17 @@ def test_failed_rename_is_reported_and_sets_the_status(
     captured = capsys.readouterr()
     assert captured.err.count("cannot rename") == 2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a b", "c d"]
+
+
+def test_hidden_entries_are_left_alone_unless_asked(tmp_path: Path) -> None:
+    (tmp_path / ".git" / "bad name").mkdir(parents=True)
+    (tmp_path / ".env").write_text("secret")
+    (tmp_path / "bad name.txt").write_text("x")
+    result = run("rename", "--apply", str(tmp_path))
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".env", ".git", "bad_name.txt"]
+    assert (tmp_path / ".git" / "bad name").is_dir()
+    everything = run("rename", "--apply", "--include-hidden", str(tmp_path), "--fallback", "x")
+    assert everything.returncode == ExitStatus.OK, everything.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad_name.txt", "env", "git"]
+    assert (tmp_path / "git" / "bad_name").is_dir()

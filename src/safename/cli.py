@@ -23,6 +23,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, TextIO
 
 from safename import _rules
@@ -240,6 +241,12 @@ def _rename_command(argv: list[str]) -> int:
     parser.add_argument("directory", metavar="DIR", help="the tree whose names to sanitize")
     parser.add_argument("--apply", action="store_true", help="rename (default: only show)")
     parser.add_argument(
+        "--include-hidden",
+        action="store_true",
+        help="also rename entries whose name starts with '.' and look inside hidden "
+        "directories (default: leave .git, .env and the like alone)",
+    )
+    parser.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
         help="draw a progress bar on stderr (default: when stderr is a terminal)",
@@ -253,22 +260,36 @@ def _rename_command(argv: list[str]) -> int:
         print(f"{_PROGRAM} rename: {problem}: {top!r}", file=sys.stderr)
         return ExitStatus.NO_SUCH_DIRECTORY
     show_progress = sys.stderr.isatty() if arguments.progress is None else arguments.progress
-    tally = _rename_tree(top, options, apply=arguments.apply, show_progress=show_progress)
+    tally = _rename_tree(
+        top,
+        options,
+        apply=arguments.apply,
+        show_progress=show_progress,
+        include_hidden=arguments.include_hidden,
+    )
     print(_summary(tally, apply=arguments.apply), file=sys.stderr)
     return ExitStatus.RENAME_FAILED if tally.failed else ExitStatus.OK
 
 
-def _rename_tree(top: str, options: _NameOptions, *, apply: bool, show_progress: bool) -> _Tally:
+def _rename_tree(
+    top: str, options: _NameOptions, *, apply: bool, show_progress: bool, include_hidden: bool
+) -> _Tally:
     """Rename every entry under *top*, deepest first, printing ``old -> new`` on stdout.
 
     Bottom-up, so that a directory keeps its name until its contents are done.
+    Hidden entries (``.git``) and everything inside them are left alone unless
+    *include_hidden*: renaming them would break the tools that own them.
     """
     tally = _Tally()
     failures: list[OSError] = []
     # The whole listing first: the progress bar needs the total.
     listing = [
-        (directory, sorted(subdirectories + files))
+        (
+            directory,
+            sorted(name for name in subdirectories + files if include_hidden or not _hidden(name)),
+        )
         for directory, subdirectories, files in os.walk(top, topdown=False, onerror=failures.append)
+        if include_hidden or not any(map(_hidden, Path(os.path.relpath(directory, top)).parts))
     ]
     for error in failures:
         print(f"{_PROGRAM} rename: cannot list: {error}", file=sys.stderr)
@@ -289,6 +310,10 @@ def _rename_tree(top: str, options: _NameOptions, *, apply: bool, show_progress:
         progress.advance(len(names))
     progress.close()
     return tally
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".") and name not in (".", "..")
 
 
 def _report(outcome: Renamed | Failed, top: str, tally: _Tally, progress: Progress) -> None:
