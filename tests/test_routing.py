@@ -564,6 +564,16 @@ def test_every_url_the_router_builds_routes_back(rules: list[tuple[str, str]], d
     assert router.match(unquote(url)) == (endpoint, values)
 
 
+def test_many_static_segments_below_a_variable() -> None:
+    rules = [(f"/<lang>/page{number}/<int:n>", f"e{number}") for number in range(300)]
+    rules += [("/<lang>/page1<x>/<int:n>", "x"), ("/<lang>/page/<int:n>", "bare")]
+    router = make_router(rules)
+    for path in ["/en/page0/1", "/en/page1/2", "/en/page17/3", "/en/page299/4", "/en/page1z/5"]:
+        assert router.match(path) == werkzeug_match(rules, path)
+    assert router.match("/en/page/6") == ("bare", {"lang": "en", "n": 6})
+    assert router.match("/en/page300/7") is None
+
+
 def test_many_rules_share_one_index() -> None:
     rules = [(f"/r{number}/<int:n>/<name>", f"e{number}") for number in range(300)]
     router = make_router(rules)
