@@ -574,6 +574,42 @@ def test_many_static_segments_below_a_variable() -> None:
     assert router.match("/en/page300/7") is None
 
 
+def test_a_wide_prefix_is_split_by_its_next_segments() -> None:
+    rules = [(f"/api/v1/res{number}/<int:id>", f"e{number}") for number in range(200)]
+    rules += [("/api/<version>/res1/<int:id>", "any version"), ("/<path:rest>", "rest")]
+    router = make_router(rules)
+    for path in ["/api/v1/res0/1", "/api/v1/res199/2", "/api/v2/res1/3", "/api/v1/res1/x", "/api"]:
+        assert router.match(path) == werkzeug_match(rules, path)
+    assert router.match("/api/v1/res1/4") == ("e1", {"id": 4})
+    assert router.match("/api/v2/res1/5") == ("any version", {"version": "v2", "id": 5})
+
+
+WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "x", "5", "", "a-b"]
+
+
+@given(
+    count=st.integers(60, 90),
+    extra=st.lists(st.sampled_from(BOUNDED_POOL), max_size=6),
+    path=st.lists(st.sampled_from(WIDE_SEGMENTS), min_size=1, max_size=5).map(
+        lambda segments: "/" + "/".join(segments)
+    ),
+)
+def test_a_wide_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
+    count: int, extra: list[str], path: str
+) -> None:
+    templates = ["/api/v1/r{}/<int:id>", "/api/<v>/r{}/x", "/api/v1/r{}-<a>"]
+    rules = [(t.format(number), f"e{number}_{t}") for number in range(count) for t in templates]
+    rules += [(rule, f"extra{index}") for index, rule in enumerate(extra)]
+    patterns = [Pattern(rule, {"hex": _Hex}) for rule, _ in rules]
+    expected = None
+    for index in reference_order(patterns):
+        values = patterns[index].match(path)
+        if values is not None:
+            expected = rules[index][1], values
+            break
+    assert make_router(rules, converters={"hex": _Hex}).match(path) == expected
+
+
 def test_many_rules_share_one_index() -> None:
     rules = [(f"/r{number}/<int:n>/<name>", f"e{number}") for number in range(300)]
     router = make_router(rules)

@@ -27,7 +27,16 @@ from typing import Any
 
 from safename._rule_parts import Reader, RulePart, reader
 
-__all__ = ["CompiledTree", "Entry", "Index", "Node", "Route", "build_index", "search"]
+__all__ = [
+    "CompiledTree",
+    "Entry",
+    "Level",
+    "Node",
+    "Route",
+    "build_index",
+    "descend",
+    "search",
+]
 
 Values = dict[str, Any]
 
@@ -90,8 +99,9 @@ def search(node: Node, segments: list[str], index: int, path: str) -> tuple[str,
 
 Candidates = tuple[tuple[str, tuple[Reader, ...]], ...]
 Entry = tuple[Callable[[str], "re.Match[str] | None"], list[Candidates]]
-#: By first segment: the regexes to try, in order.
-Index = dict[str, tuple[Entry, ...]]
+#: The regexes to try at a static node, in order, and the levels below it by
+#: next segment (``None`` when its whole subtree is one regex).
+Level = tuple[tuple[Entry, ...], "dict[str, Level] | None"]
 
 
 class CompiledTree:
@@ -157,20 +167,51 @@ class CompiledTree:
         return self.regex.match, self.ends
 
 
-def build_index(root: Node) -> tuple[Index, tuple[Entry, ...]]:
-    """The regexes to try for a path, by its first segment, and those for any other.
+def build_index(root: Node) -> Level:
+    """The regexes to try for a path, found by its static segments.
 
-    The order is that of Werkzeug's walk: the first segment's subtree, then
-    the root's dynamic steps.
+    A static node with few rules below it becomes one regex of its whole
+    subtree; a wide one (a mount point, an ``/api/v1`` with hundreds of
+    resources) is split again by its next segment, so that no regex grows
+    with the number of rules: Python's regex engine pays for every group of a
+    regex at each match. The regexes to try come in the order of Werkzeug's
+    walk: the deepest static node's, then the dynamic steps of each node
+    above it, up to the root's.
     """
-    root_steps: tuple[Entry, ...] = ()
-    if root.dynamic:
-        root_steps = (CompiledTree("/", root, dynamic_only=True).entry(),)
-    index = {
-        first: (CompiledTree("/" + first, child, dynamic_only=False).entry(), *root_steps)
-        for first, child in root.static.items()
+    return _level("", root, (), wide=True)
+
+
+def descend(level: Level, path: str) -> tuple[Entry, ...]:
+    """The regexes to try for *path*, from a wide *level* at its first segment down."""
+    entries, deeper = level
+    for segment in path.split("/")[2:]:
+        below = None if deeper is None else deeper.get(segment)
+        if below is None:
+            break
+        entries, deeper = below
+    return entries
+
+
+#: Rules below a static node beyond which it is split by its next segment.
+WIDE = 64
+
+
+def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool) -> Level:
+    if not wide:
+        return (CompiledTree(prefix, node, dynamic_only=False).entry(), *above), None
+    steps = above
+    if node.dynamic:
+        steps = (CompiledTree(prefix + "/", node, dynamic_only=True).entry(), *above)
+    deeper = {
+        text: _level(f"{prefix}/{text}", child, steps, wide=_count_routes(child) > WIDE)
+        for text, child in node.static.items()
     }
-    return index, root_steps
+    return steps, deeper
+
+
+def _count_routes(node: Node) -> int:
+    below = [*node.static.values(), *(child for _, child in node.dynamic)]
+    return len(node.routes) + sum(map(_count_routes, below))
 
 
 def _trie(branches: dict[str, str]) -> str:

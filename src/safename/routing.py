@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename._route_tree import Entry, Index, Node, Route, build_index, search
+from safename._route_tree import Entry, Level, Node, Route, build_index, descend, search
 from safename._rule_parser import RuleVariable, parse_converter_args, parse_rule
 from safename._rule_parts import (
     GROUP_PREFIX,
@@ -215,7 +215,8 @@ class Router:
         self._root = Node()
         # Made again when first needed after a change: the regexes to try, by
         # first segment (see build_index), and those for any other.
-        self._index: Index = {}
+        self._index: dict[str, tuple[Entry, ...]] = {}
+        self._wide: dict[str, Level] = {}
         self._root_steps: tuple[Entry, ...] = ()
         self._stale = False
         self._by_endpoint: dict[str, list[Pattern]] = {}
@@ -249,8 +250,12 @@ class Router:
             first = path.split("/", 2)[1]
         except IndexError:  # no "/": no rule matches
             return None
+        entries = self._index.get(first)
+        if entries is None:
+            wide = self._wide.get(first)
+            entries = self._root_steps if wide is None else descend(wide, path)
         # Inlined read_values: this is the hot path.
-        for regex_match, ends in self._index.get(first, self._root_steps):
+        for regex_match, ends in entries:
             match = regex_match(path)
             if match is None:
                 continue
@@ -272,7 +277,11 @@ class Router:
         return None
 
     def _compile(self) -> None:
-        self._index, self._root_steps = build_index(self._root)
+        self._root_steps, levels = build_index(self._root)
+        # By first segment: the regexes to try, or for a wide one the levels below.
+        levels = levels or {}
+        self._index = {first: entries for first, (entries, below) in levels.items() if not below}
+        self._wide = {first: level for first, level in levels.items() if level[1]}
         self._stale = False
 
     def build(self, endpoint: str, /, **values: Any) -> str:
