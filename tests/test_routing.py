@@ -516,6 +516,16 @@ def reference_order(patterns: list[Pattern]) -> list[int]:
     return sorted(range(len(patterns)), key=keys.__getitem__)
 
 
+def reference_match(rules: list[tuple[str, str]], path: str) -> tuple[str, Any] | None:
+    """The first rule in :func:`reference_order` whose pattern matches *path*: a plain scan."""
+    patterns = [Pattern(rule, {"hex": _Hex}) for rule, _ in rules]
+    for index in reference_order(patterns):
+        values = patterns[index].match(path)
+        if values is not None:
+            return rules[index][1], values
+    return None
+
+
 BOUNDED_POOL = [
     *POOL,
     "/<int(max=10):small>",
@@ -534,13 +544,7 @@ bounded_rule_sets = st.lists(st.sampled_from(BOUNDED_POOL), min_size=1, max_size
 def test_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
     rules: list[tuple[str, str]], path: str
 ) -> None:
-    patterns = [Pattern(rule, {"hex": _Hex}) for rule, _ in rules]
-    expected = None
-    for index in reference_order(patterns):
-        values = patterns[index].match(path)
-        if values is not None:
-            expected = rules[index][1], values
-            break
+    expected = reference_match(rules, path)
     event("no match" if expected is None else "a match")
     assert make_router(rules, converters={"hex": _Hex}).match(path) == expected
 
@@ -600,13 +604,7 @@ def test_a_wide_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
     templates = ["/api/v1/r{}/<int:id>", "/api/<v>/r{}/x", "/api/v1/r{}-<a>"]
     rules = [(t.format(number), f"e{number}_{t}") for number in range(count) for t in templates]
     rules += [(rule, f"extra{index}") for index, rule in enumerate(extra)]
-    patterns = [Pattern(rule, {"hex": _Hex}) for rule, _ in rules]
-    expected = None
-    for index in reference_order(patterns):
-        values = patterns[index].match(path)
-        if values is not None:
-            expected = rules[index][1], values
-            break
+    expected = reference_match(rules, path)
     assert make_router(rules, converters={"hex": _Hex}).match(path) == expected
 
 
