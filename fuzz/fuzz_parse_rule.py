@@ -39,28 +39,9 @@ SAMPLE_TEXTS = (
 )
 
 
-#: Defects already reported, each a strict xfail in tests/test_strategies.py:
-#: converter arguments that Pattern accepts although they break the converter
-#: (a repetition count past re's limit, a bound that is a string). Tolerated so
-#: that the CI smoke run checks for new regressions; delete each entry with its fix.
-KNOWN_DEFECTS = (
-    (OverflowError, "the repetition number is too large"),
-    (TypeError, "not supported between instances of"),
-)
-
-
-def is_known_defect(error: Exception) -> bool:
-    """Whether *error* is one of :data:`KNOWN_DEFECTS`."""
-    return any(isinstance(error, kind) and text in str(error) for kind, text in KNOWN_DEFECTS)
-
-
 def test_one_input(data: bytes) -> None:
     """Parse *data* as a rule; exercise an accepted rule with sample texts."""
-    try:
-        check_rule(text_of(data))
-    except (OverflowError, TypeError) as error:
-        if not is_known_defect(error):
-            raise
+    check_rule(text_of(data))
 
 
 def check_rule(rule: str) -> None:
