@@ -575,6 +575,7 @@ def test_many_static_segments_below_a_variable() -> None:
     for path in ["/en/page0/1", "/en/page1/2", "/en/page17/3", "/en/page299/4", "/en/page1z/5"]:
         assert router.match(path) == werkzeug_match(rules, path)
     assert router.match("/en/page/6") == ("bare", {"lang": "en", "n": 6})
+    assert router.match("/en/page17/x") is None
     assert router.match("/en/page300/7") is None
 
 
@@ -588,7 +589,7 @@ def test_a_wide_prefix_is_split_by_its_next_segments() -> None:
     assert router.match("/api/v2/res1/5") == ("any version", {"version": "v2", "id": 5})
 
 
-WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "x", "5", "", "a-b"]
+WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "w1", "w70", "x", "5", "", "a-b"]
 
 
 @given(
@@ -601,7 +602,7 @@ WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "x", "5", "", "a-b"]
 def test_a_wide_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
     count: int, extra: list[str], path: str
 ) -> None:
-    templates = ["/api/v1/r{}/<int:id>", "/api/<v>/r{}/x", "/api/v1/r{}-<a>"]
+    templates = ["/api/v1/r{}/<int:id>", "/api/<v>/r{}/x", "/api/v1/r{}-<a>", "/<lang>/w{}/<int:n>"]
     rules = [(t.format(number), f"e{number}_{t}") for number in range(count) for t in templates]
     rules += [(rule, f"extra{index}") for index, rule in enumerate(extra)]
     expected = reference_match(rules, path)

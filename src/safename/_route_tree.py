@@ -57,6 +57,15 @@ class Node:
     static: dict[str, Node] = field(default_factory=dict)
     dynamic: list[tuple[RulePart, Node]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    # Set by build_index: more than WIDE rules below, so walked in Python.
+    wide: bool = False
+    _subtree: CompiledTree | None = None
+
+    def subtree(self) -> CompiledTree:
+        """The regex of everything below this node, from the end of its segment (made once)."""
+        if self._subtree is None:
+            self._subtree = CompiledTree("", self, dynamic_only=False, readers=False)
+        return self._subtree
 
     def child(self, part: RulePart) -> Node:
         """The node one step along *part*, made if new."""
@@ -72,28 +81,57 @@ class Node:
         return node
 
 
-def search(node: Node, segments: list[str], index: int, path: str) -> tuple[str, Values] | None:
-    """Werkzeug's depth-first walk from *node* at ``segments[index]``: the first rule to match."""
+def search(
+    node: Node, segments: list[str], index: int, position: int, path: str
+) -> tuple[str, Values] | None:
+    """Werkzeug's depth-first walk from *node*: the first rule to match *path*.
+
+    :param segments: ``path.split("/")``.
+    :param index: the segment to read next; it starts at *position* in *path*.
+    """
     if index == len(segments):
-        for route in node.routes:
-            values = route.match(path)
-            if values is not None:
-                return route.endpoint, values
-        return None
-    child = node.static.get(segments[index])
+        return _first_route(node.routes, path)
+    segment = segments[index]
+    end = position + len(segment)
+    child = node.static.get(segment)
     if child is not None:
-        found = search(child, segments, index + 1, path)
+        found = _enter(child, segments, index + 1, end + 1, path)
         if found is not None:
             return found
     for part, child in node.dynamic:
         if part.final:
-            text, next_index = "/".join(segments[index:]), len(segments)
+            text, next_index, next_position = path[position:], len(segments), len(path) + 1
         else:
-            text, next_index = segments[index], index + 1
-        if re.fullmatch(part.content, text) is not None:
-            found = search(child, segments, next_index, path)
+            text, next_index, next_position = segment, index + 1, end + 1
+        if part.fullmatch(text) is not None:
+            found = _enter(child, segments, next_index, next_position, path)
             if found is not None:
                 return found
+    return None
+
+
+def _enter(
+    node: Node, segments: list[str], index: int, position: int, path: str
+) -> tuple[str, Values] | None:
+    """Go on from *node*: with the regex of its subtree, unless it is wide."""
+    if node.wide:
+        return search(node, segments, index, position, path)
+    tree = node.subtree()
+    match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
+    if match is None:
+        return None
+    found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
+    if found is not None:
+        return found
+    # The regex's first choice was refused by a converter: walk this subtree.
+    return search(node, segments, index, position, path)
+
+
+def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:
+    for route in routes:
+        values = route.match(path)
+        if values is not None:
+            return route.endpoint, values
     return None
 
 
@@ -114,10 +152,16 @@ class CompiledTree:
     :param prefix: the path that leads to *node* (``/a/b`` for a subtree,
         ``/a/b/`` for dynamic steps).
     :param dynamic_only: compile only the dynamic steps from *node*.
+    :param readers: make the readers of each rule's values (a regex that
+        starts below the root has not read every variable: then ``nodes``
+        says where it ended, and each rule reads its values itself).
     """
 
-    def __init__(self, prefix: str, node: Node, *, dynamic_only: bool) -> None:
+    def __init__(
+        self, prefix: str, node: Node, *, dynamic_only: bool, readers: bool = True
+    ) -> None:
         self._markers: list[tuple[str, Node, tuple[str, ...]]] = []
+        self._handoffs: list[str] = []
         self._steps = 0
         if dynamic_only:
             regex = re.escape(prefix) + self._remainder(Node(dynamic=node.dynamic), ())
@@ -125,10 +169,16 @@ class CompiledTree:
             regex = re.escape(prefix) + self._continuation(node, ())
         self.regex = re.compile(regex)
         self.ends: list[Candidates] = [()] * (self.regex.groups + 1)
+        # Where each marker's rules end; a wide node's marker has none: the
+        # caller walks in Python from there (see search).
+        self.nodes: list[Node] = [Node()] * (self.regex.groups + 1)
         for marker, end, prefixes in self._markers:
-            self.ends[self.regex.groupindex[marker]] = tuple(
-                (route.endpoint, self._readers(route, prefixes)) for route in end.routes
-            )
+            index = self.regex.groupindex[marker]
+            self.nodes[index] = end
+            if readers:
+                self.ends[index] = tuple(
+                    (route.endpoint, self._readers(route, prefixes)) for route in end.routes
+                )
 
     def _readers(self, route: Route, prefixes: tuple[str, ...]) -> tuple[Reader, ...]:
         # The rule's own parts: a shared step has the same regex, but each
@@ -148,7 +198,12 @@ class CompiledTree:
             self._steps += 1
             end = r"\Z" if part.final else r"(?=/|\Z)"
             step = f"(?>{part.regex(prefix)}{end})"
-            options.append(step + self._continuation(child, (*prefixes, prefix)))
+            if child.wide:
+                # Below here the regex would grow with the rules: hand over.
+                options.append(f"{step}(?P<h{len(self._handoffs)}>)")
+                self._handoffs.append(prefix)
+            else:
+                options.append(step + self._continuation(child, (*prefixes, prefix)))
         return _any_of(options)
 
     def _continuation(self, node: Node, prefixes: tuple[str, ...]) -> str:
@@ -178,6 +233,7 @@ def build_index(root: Node) -> Level:
     walk: the deepest static node's, then the dynamic steps of each node
     above it, up to the root's.
     """
+    _mark_wide(root)
     return _level("", root, (), wide=True)
 
 
@@ -196,6 +252,15 @@ def descend(level: Level, path: str) -> tuple[Entry, ...]:
 WIDE = 64
 
 
+def _mark_wide(node: Node) -> int:
+    """Mark the nodes with more than WIDE rules below them; return the count below *node*."""
+    below = [*node.static.values(), *(child for _, child in node.dynamic)]
+    count = len(node.routes) + sum(map(_mark_wide, below))
+    node.wide = count > WIDE
+    node._subtree = None  # the tree may have changed
+    return count
+
+
 def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool) -> Level:
     if not wide:
         return (CompiledTree(prefix, node, dynamic_only=False).entry(), *above), None
@@ -203,15 +268,10 @@ def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool) -> 
     if node.dynamic:
         steps = (CompiledTree(prefix + "/", node, dynamic_only=True).entry(), *above)
     deeper = {
-        text: _level(f"{prefix}/{text}", child, steps, wide=_count_routes(child) > WIDE)
+        text: _level(f"{prefix}/{text}", child, steps, wide=child.wide)
         for text, child in node.static.items()
     }
     return steps, deeper
-
-
-def _count_routes(node: Node) -> int:
-    below = [*node.static.values(), *(child for _, child in node.dynamic)]
-    return len(node.routes) + sum(map(_count_routes, below))
 
 
 def _trie(branches: dict[str, str]) -> str:

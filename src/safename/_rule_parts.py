@@ -62,6 +62,12 @@ class RulePart:
     slots: tuple[Slot, ...]
     # Regex text and slots, in order, from which `regex` builds the content.
     template: tuple[str | Slot, ...] = field(repr=False)
+    #: ``fullmatch`` of ``content`` as a regex (for a static part, of its text).
+    fullmatch: Callable[[str], re.Match[str] | None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pattern = re.escape(self.content) if self.static else self.content
+        object.__setattr__(self, "fullmatch", re.compile(pattern).fullmatch)
 
     def key(self) -> tuple[bool, str, bool, Weight]:
         """What makes two parts the same step: they share a node of a router."""

@@ -273,7 +273,7 @@ class Router:
                     pass
             # The first candidate's converters refused: Werkzeug's walk in
             # Python goes on to the next rule in the same order.
-            return search(self._root, path.split("/"), 1, path)
+            return search(self._root, path.split("/"), 1, 1, path)
         return None
 
     def _compile(self) -> None:
