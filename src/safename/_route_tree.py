@@ -9,13 +9,16 @@ the engine never retries a segment it has already read.
 
 The root is split by first segment: a dict lookup picks the regex of that
 segment's subtree, tried before the regex of the root's dynamic steps, as
-Werkzeug's walk does. Each regex stays small: Python's regex engine copies
-the groups set so far at every branch, and one regex of every rule would pay
-for all their groups.
+Werkzeug's walk does. Each regex stays small: Python's regex engine pays for
+every group of a regex at each match, so one regex of every rule would pay
+for all their groups. For the same reason a static prefix with many rules
+below it is split again by its next segment (:func:`build_index`), and a
+regex stops at a *wide* node below a variable, handing over to the walk.
 
-The walk in Python (:func:`search`) stays, for the rare path whose first
-candidate a converter refuses (a bound, a non-canonical number): it goes on
-to the next rule in the same order.
+The walk in Python (:func:`search`) takes over there, and for the rare path
+whose first candidate a converter refuses (a bound, a non-canonical number):
+it goes on to the next rule in the same order, entering each small subtree
+through its own regex.
 """
 
 from __future__ import annotations
