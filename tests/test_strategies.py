@@ -13,7 +13,6 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
-from werkzeug.utils import secure_filename as werkzeug_secure_filename
 
 from safename import is_safe_filename, secure_filename, validate_filename
 from safename import strategies as safename_strategies
@@ -327,16 +326,3 @@ def test_url_values_of_a_converter_that_takes_no_value_say_so(converter: Convert
 @given(url_values(FloatConverter()))
 def test_unsigned_float_values_are_never_negative_nor_minus_zero(value: float) -> None:
     assert str(value)[0] != "-"
-
-
-# Found by fuzz/fuzz_secure_filename.py's werkzeug comparison: the docstring of
-# secure_filename says "Where werkzeug's result is already safe, this result is
-# the same", but these differ on purpose (a backslash is a separator here; a stem
-# with no letter or digit takes the fallback). The claim, not the behaviour, needs
-# narrowing in filenames.py; the harness skips these two cases until then.
-@pytest.mark.xfail(strict=True, reason="secure_filename's werkzeug claim is too broad")
-@pytest.mark.parametrize("name", ["a\\b.txt", "_.txt", "\u4e2d\u6587.txt"])
-def test_equals_werkzeug_wherever_werkzeugs_answer_is_safe_as_documented(name: str) -> None:
-    theirs = werkzeug_secure_filename(name)
-    assert is_safe_filename(theirs)
-    assert secure_filename(name, fallback="upload") == theirs
