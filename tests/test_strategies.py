@@ -122,7 +122,7 @@ def test_hostile_families_without_marks_are_refused_in_the_unicode_mode_too(
     [
         (lambda name: True, ""),
         (lambda name: "../" in name, "../"),
-        (lambda name: "\\" in name, "\\"),
+        (lambda name: name.startswith("C:"), "C:"),
         (lambda name: name.upper().startswith("CON"), "CON"),
         (lambda name: len(name) > 255, "a" * 256),
         (lambda name: "\u202e" in name, "\u202e"),
@@ -311,7 +311,7 @@ def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
         (PathConverter(), lambda value: "/" in value, "0/0"),
         (AnyConverter("about", "help"), lambda value: True, "about"),
         (FilenameConverter(), lambda value: True, "a"),
-        (HexConverter(), lambda value: value > 9, 10),
+        (HexConverter(), lambda value: value > 0, 1),
     ],
 )
 def test_url_values_shrink_to_the_simplest_value(
