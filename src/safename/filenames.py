@@ -12,7 +12,7 @@ from typing import Final, NoReturn
 
 from safename import _rules
 from safename._extras import require
-from safename._rules import is_plain_safe, is_reserved
+from safename._rules import is_plain_safe
 
 __all__ = ["Fallback", "random_stem", "secure_filename"]
 
@@ -35,6 +35,9 @@ _STEM_RE: Final = re.compile(r"[.\s/\\]*[^.\s/\\][^.]*")
 # something of the stem, and no fallback is needed.
 _ASCII_STEM_WORD_RE: Final = re.compile(r"[.\s/\\]*(?=[^.\s/\\])[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules._ASCII_WORD
+_RESERVED_INITIALS: Final = _rules._RESERVED_INITIALS
+_LEADING: Final = _rules.LEADING_STRIP
+_TRAILING: Final = _rules.TRAILING_STRIP
 
 
 def random_stem() -> str:
@@ -119,8 +122,9 @@ def secure_filename(
         text = _normalize(filename, allow_unicode=allow_unicode, transliterate=transliterate)
     if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=allow_unicode):
         text = _with_fallback(text, fallback, allow_unicode=allow_unicode)
-    name = _strip_edges(_clean(text, allow_unicode=allow_unicode))
-    if len(name) <= max_length and name.isascii() and not is_reserved(name):
+    name = _clean(text, allow_unicode=allow_unicode).lstrip(_LEADING).rstrip(_TRAILING)
+    # Short, ASCII and not even starting like a device name: done. Else _finish decides.
+    if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():
         return name
     return _finish(name, max_length, allow_unicode=allow_unicode)
 
