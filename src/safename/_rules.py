@@ -44,7 +44,7 @@ RESERVED_NAMES: Final = frozenset(
     _DEVICE_BASES + tuple(base + digit for base in _NUMBERED_DEVICES for digit in _DEVICE_DIGITS)
 )
 _LONGEST_RESERVED: Final = max(map(len, RESERVED_NAMES))
-_RESERVED_INITIALS: Final = frozenset(
+RESERVED_INITIALS: Final = frozenset(
     initial for name in RESERVED_NAMES for initial in (name[0], name[0].lower())
 )
 
@@ -80,7 +80,7 @@ _IGNORABLE_CLASS: Final = "".join(
 IGNORABLE_RE: Final = re.compile(f"[{_IGNORABLE_CLASS}]")
 
 _ASCII_ALLOWED_BYTES: Final = "".join(sorted(ASCII_ALLOWED)).encode()
-_ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
+ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
@@ -105,10 +105,10 @@ def is_plain_safe(name: str, max_length: int) -> bool:
     return (
         name.isascii()
         and not name.encode().translate(None, _ASCII_ALLOWED_BYTES)
-        and name[:1] in _ASCII_WORD
+        and name[:1] in ASCII_WORD
         and name[-1] not in TRAILING_STRIP
         and len(name) <= max_length
-        and (name[0] not in _RESERVED_INITIALS or not is_reserved(name))
+        and (name[0] not in RESERVED_INITIALS or not is_reserved(name))
     )
 
 
@@ -118,7 +118,7 @@ def is_reserved(name: str) -> bool:
     >>> is_reserved("con.txt"), is_reserved("COM\u00b9"), is_reserved("CONSOLE")
     (True, True, False)
     """
-    if name[:1] not in _RESERVED_INITIALS:  # most names leave here
+    if name[:1] not in RESERVED_INITIALS:  # most names leave here
         return False
     stem = name.partition(".")[0].rstrip(" ")
     return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES

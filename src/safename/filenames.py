@@ -30,12 +30,13 @@ _ASCII_TO_SPACE: Final = bytes.maketrans(
 )
 # The stem starts at the first character that is not a dot, space or
 # separator, and ends at the next dot.
-_STEM_RE: Final = re.compile(r"[.\s/\\]*[^.\s/\\][^.]*")
+_BEFORE_STEM: Final = r"[.\s/\\]*(?=[^.\s/\\])"
+_STEM_RE: Final = re.compile(_BEFORE_STEM + "[^.]*")
 # Matches where the stem holds an ASCII letter or digit: werkzeug's answer then keeps
 # something of the stem, and no fallback is needed.
-_ASCII_STEM_WORD_RE: Final = re.compile(r"[.\s/\\]*(?=[^.\s/\\])[^.]*?[A-Za-z0-9]")
-_ASCII_WORD: Final = _rules._ASCII_WORD
-_RESERVED_INITIALS: Final = _rules._RESERVED_INITIALS
+_ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
+_ASCII_WORD: Final = _rules.ASCII_WORD
+_RESERVED_INITIALS: Final = _rules.RESERVED_INITIALS
 _LEADING: Final = _rules.LEADING_STRIP
 _TRAILING: Final = _rules.TRAILING_STRIP
 
@@ -208,7 +209,7 @@ def _keeps_unicode(char: str) -> bool:
 
 
 def _strip_edges(name: str) -> str:
-    return name.lstrip(_rules.LEADING_STRIP).rstrip(_rules.TRAILING_STRIP)
+    return name.lstrip(_LEADING).rstrip(_TRAILING)
 
 
 def _fallback_stem(fallback: Fallback, *, allow_unicode: bool) -> str:
@@ -242,11 +243,22 @@ def _byte_length(name: str) -> int:
 
 def _truncate(name: str, max_length: int) -> str:
     """Cut *name* to *max_length* bytes, keeping its extension when it is short enough."""
+    stem, extension = split_kept_extension(name, max_length)
+    return cut_utf8(stem, max_length - _byte_length(extension)) + extension
+
+
+def split_kept_extension(name: str, max_length: int) -> tuple[str, str]:
+    """Split *name* into the part that may be cut and the extension that a cut keeps.
+
+    The extension is the last dot and what follows, kept only while it takes at
+    most half of *max_length* bytes; a longer one is cut like the rest.
+    """
     stem, extension = posixpath.splitext(name)
-    extension_length = _byte_length(extension)
-    if extension_length > max_length // 2:
-        stem, extension, extension_length = name, "", 0
-    budget = max_length - extension_length
-    # Cutting the UTF-8 bytes and ignoring a split sequence never splits a code point.
-    cut = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
-    return cut + extension
+    if _byte_length(extension) > max_length // 2:
+        return name, ""
+    return stem, extension
+
+
+def cut_utf8(text: str, budget: int) -> str:
+    """The longest prefix of *text* that fits *budget* bytes of UTF-8, no code point split."""
+    return text.encode("utf-8")[:budget].decode("utf-8", "ignore")

@@ -13,7 +13,13 @@ from typing import Final
 
 from safename import _rules
 from safename.errors import PathReason, UnsafePathError
-from safename.filenames import Fallback, random_stem, secure_filename
+from safename.filenames import (
+    Fallback,
+    cut_utf8,
+    random_stem,
+    secure_filename,
+    split_kept_extension,
+)
 
 __all__ = ["safe_join", "unique_filename"]
 
@@ -135,14 +141,11 @@ def _candidates(name: str, max_length: int, *, allow_unicode: bool) -> Iterator[
 
 def _with_suffix(name: str, suffix: str, max_length: int, *, allow_unicode: bool) -> str:
     """``stem + suffix + extension``, the stem cut so that the whole fits *max_length*."""
-    stem, extension = posixpath.splitext(name)
-    extension_bytes = len(extension.encode("utf-8"))
-    if extension_bytes > max_length // 2:
-        stem, extension, extension_bytes = name, "", 0
-    budget = max_length - len(suffix) - extension_bytes
+    stem, extension = split_kept_extension(name, max_length)
+    budget = max_length - len(suffix) - len(extension.encode("utf-8"))
     if budget < 1:  # a very small max_length: the suffix matters more than the extension
         stem, extension, budget = name, "", max_length - len(suffix)
-    stem = stem.encode("utf-8")[:budget].decode("utf-8", "ignore")
+    stem = cut_utf8(stem, budget)
     # A reserved-name prefix is no longer needed once the stem is longer; let
     # secure_filename settle edges and prefix so every candidate is canonical.
     return secure_filename(
