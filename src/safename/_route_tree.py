@@ -23,10 +23,11 @@ through its own regex.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from safename._rule_parts import Reader, RulePart, reader
 
@@ -60,9 +61,14 @@ class Node:
     static: dict[str, Node] = field(default_factory=dict)
     dynamic: list[tuple[RulePart, Node]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
-    # Set by build_index: more than WIDE rules below, so walked in Python.
+    # Set by build_index: more than WIDE rules below, or more than DEEPEST
+    # levels, so walked in Python.
     wide: bool = False
     _subtree: CompiledTree | None = None
+
+    def children(self) -> list[Node]:
+        """The nodes one step below, static ones first."""
+        return [*self.static.values(), *(child for _, child in self.dynamic)]
 
     def subtree(self) -> CompiledTree:
         """The regex of everything below this node, from the end of its segment (made once)."""
@@ -84,50 +90,67 @@ class Node:
         return node
 
 
+#: A walk in progress: it yields the rule found, or a walk one level below.
+Walk = Iterator["tuple[str, Values] | Walk"]
+
+
 def search(
     node: Node, segments: list[str], index: int, position: int, path: str
 ) -> tuple[str, Values] | None:
     """Werkzeug's depth-first walk from *node*: the first rule to match *path*.
 
+    The walk keeps its levels on a list, not on Python's stack: a path or a
+    rule of any number of segments cannot exhaust it.
+
     :param segments: ``path.split("/")``.
     :param index: the segment to read next; it starts at *position* in *path*.
     """
+    walks: list[Walk] = [_walk(node, segments, index, position, path)]
+    while walks:
+        step = next(walks[-1], None)
+        if step is None:
+            walks.pop()
+        elif isinstance(step, tuple):
+            return step
+        else:
+            walks.append(step)
+    return None
+
+
+def _walk(node: Node, segments: list[str], index: int, position: int, path: str) -> Walk:
     if index == len(segments):
-        return _first_route(node.routes, path)
+        found = _first_route(node.routes, path)
+        if found is not None:
+            yield found
+        return
     segment = segments[index]
     end = position + len(segment)
     child = node.static.get(segment)
     if child is not None:
-        found = _enter(child, segments, index + 1, end + 1, path)
-        if found is not None:
-            return found
+        yield from _enter(child, segments, index + 1, end + 1, path)
     for part, child in node.dynamic:
         if part.final:
             text, next_index, next_position = path[position:], len(segments), len(path) + 1
         else:
             text, next_index, next_position = segment, index + 1, end + 1
-        if part.fullmatch(text) is not None:
-            found = _enter(child, segments, next_index, next_position, path)
-            if found is not None:
-                return found
-    return None
+        if part.capture(text) is not None:
+            yield from _enter(child, segments, next_index, next_position, path)
 
 
-def _enter(
-    node: Node, segments: list[str], index: int, position: int, path: str
-) -> tuple[str, Values] | None:
+def _enter(node: Node, segments: list[str], index: int, position: int, path: str) -> Walk:
     """Go on from *node*: with the regex of its subtree, unless it is wide."""
-    if node.wide:
-        return search(node, segments, index, position, path)
-    tree = node.subtree()
-    match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
-    if match is None:
-        return None
-    found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
-    if found is not None:
-        return found
-    # The regex's first choice was refused by a converter: walk this subtree.
-    return search(node, segments, index, position, path)
+    if not node.wide:
+        tree = node.subtree()
+        match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
+        if match is None:
+            return
+        found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
+        if found is not None:
+            yield found
+            return
+    # Wide, or the regex's first choice was refused by a converter or handed
+    # over at a part that re cannot match in linear time: walk this subtree.
+    yield _walk(node, segments, index, position, path)
 
 
 def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:
@@ -199,6 +222,12 @@ class CompiledTree:
         for part, child in node.dynamic:
             prefix = f"s{self._steps}_"
             self._steps += 1
+            if not part.linear:
+                # Python's re could take polynomial time here: hand over to
+                # the walk, which reads this part with its linear reader.
+                options.append(f"(?P<h{len(self._handoffs)}>)")
+                self._handoffs.append(prefix)
+                continue
             end = r"\Z" if part.final else r"(?=/|\Z)"
             step = f"(?>{part.regex(prefix)}{end})"
             if child.wide:
@@ -237,7 +266,7 @@ def build_index(root: Node) -> Level:
     above it, up to the root's.
     """
     _mark_wide(root)
-    return _level("", root, (), wide=True)
+    return _level("", root, (), wide=True, depth=0)
 
 
 def descend(level: Level, path: str) -> tuple[Entry, ...]:
@@ -252,44 +281,71 @@ def descend(level: Level, path: str) -> tuple[Entry, ...]:
 
 
 #: Rules below a static node beyond which it is split by its next segment.
-WIDE = 64
+WIDE: Final = 64
+#: Levels below a node beyond which it is walked in Python: a regex nests a
+#: group per level, and Python's regex compiler recurses into each.
+DEEPEST: Final = 12
+#: Static segments below which a wide node is no longer split by segment.
+LEVELS: Final = 8
+#: Branchings of a trie of static texts, below which it lists the rest.
+TRIE_DEPTH: Final = 4
+#: An entry that matches every path and hands it over to the walk.
+WALK: Final[Entry] = (re.compile("").match, [()])
 
 
-def _mark_wide(node: Node) -> int:
-    """Mark the nodes with more than WIDE rules below them; return the count below *node*."""
-    below = [*node.static.values(), *(child for _, child in node.dynamic)]
-    count = len(node.routes) + sum(map(_mark_wide, below))
-    node.wide = count > WIDE
-    node._subtree = None  # the tree may have changed
-    return count
+def _mark_wide(root: Node) -> None:
+    """Mark the nodes with more than WIDE rules or DEEPEST levels below them."""
+    order = []
+    pending = [root]
+    while pending:  # not recursive: a rule may have any number of segments
+        node = pending.pop()
+        order.append(node)
+        pending.extend(node.children())
+    counts: dict[int, tuple[int, int]] = {}
+    for node in reversed(order):  # each node after every node below it
+        below = [counts[id(child)] for child in node.children()]
+        rules = len(node.routes) + sum(rules for rules, _ in below)
+        height = 1 + max((height for _, height in below), default=0)
+        counts[id(node)] = rules, height
+        node.wide = rules > WIDE or height > DEEPEST
+        node._subtree = None  # the tree may have changed
 
 
-def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool) -> Level:
+def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool, depth: int) -> Level:
     if not wide:
         return (CompiledTree(prefix, node, dynamic_only=False).entry(), *above), None
+    if depth == LEVELS:
+        return (WALK, *above), None
     steps = above
     if node.dynamic:
         steps = (CompiledTree(prefix + "/", node, dynamic_only=True).entry(), *above)
     deeper = {
-        text: _level(f"{prefix}/{text}", child, steps, wide=child.wide)
+        text: _level(f"{prefix}/{text}", child, steps, wide=child.wide, depth=depth + 1)
         for text, child in node.static.items()
     }
     return steps, deeper
 
 
-def _trie(branches: dict[str, str]) -> str:
+def _trie(branches: dict[str, str], depth: int = 0) -> str:
     """One regex for many static texts, each followed by its own regex, as a trie.
 
     Python's regex engine tries alternatives one by one; a trie of characters
     keeps a choice among hundreds of segments (``page1`` ... ``page500``) to a
-    few character tests, as Werkzeug's dict of static steps does.
+    few character tests, as Werkzeug's dict of static steps does. It nests a
+    group at each branching, up to ``TRIE_DEPTH``; below, the rests are listed.
     """
+    if len(branches) == 1 or depth == TRIE_DEPTH:
+        return _any_of([re.escape(text) + regex for text, regex in branches.items()])
+    shared = os.path.commonprefix(list(branches))  # noqa: RUF071 - of texts, not paths
+    if shared:
+        rests = {text[len(shared) :]: regex for text, regex in branches.items()}
+        return re.escape(shared) + _trie(rests, depth)
     by_first: dict[str, dict[str, str]] = {}
     for text, regex in branches.items():
         if text:
             by_first.setdefault(text[0], {})[text[1:]] = regex
     options = [branches[""]] if "" in branches else []
-    options.extend(re.escape(first) + _trie(rest) for first, rest in by_first.items())
+    options.extend(re.escape(first) + _trie(rest, depth + 1) for first, rest in by_first.items())
     return _any_of(options)
 
 

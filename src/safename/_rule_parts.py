@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+from safename._part_nfa import PartNFA, Piece, Unsupported
 from safename._rule_parser import RuleVariable
-from safename.converters import SLASH_FREE, Converter
+from safename.converters import SLASH_FREE, Converter, PathConverter
 
 __all__ = [
+    "BUILT_IN",
     "GROUP_PREFIX",
     "Reader",
     "RulePart",
@@ -21,6 +23,11 @@ __all__ = [
     "split_parts",
     "template_regex",
 ]
+
+#: The built-in converters: their regexes are known, and linear under ``re`` alone.
+BUILT_IN: Final = SLASH_FREE | {PathConverter}
+#: The texts a part's variables captured, in order, or ``None``: no match.
+Capture = Callable[[str], "tuple[str, ...] | None"]
 
 #: How a dynamic part ranks against the others at the same place, as Werkzeug
 #: ranks it (lower first): more static pieces, longer ones, fewer variables,
@@ -53,6 +60,9 @@ class RulePart:
     :ivar final: whether the part matches all the rest of the path, slashes included.
     :ivar weight: the rank among dynamic parts at the same place (lower first).
     :ivar slots: the variables of the part, in order.
+    :ivar linear: whether Python's ``re`` matches the part in time linear in
+        its text, and keeps its variables inside their segments: no variable
+        or one, of a built-in converter (see :func:`is_linear`).
     """
 
     static: bool
@@ -60,14 +70,22 @@ class RulePart:
     final: bool
     weight: Weight
     slots: tuple[Slot, ...]
-    # Regex text and slots, in order, from which `regex` builds the content.
+    # Literal texts and slots, in order, from which `regex` builds the content.
     template: tuple[str | Slot, ...] = field(repr=False)
-    #: ``fullmatch`` of ``content`` as a regex (for a static part, of its text).
-    fullmatch: Callable[[str], re.Match[str] | None] = field(init=False, repr=False, compare=False)
+    linear: bool = field(init=False, repr=False, compare=False)
+    #: The texts of the part's variables in *text* (one segment, or all the
+    #: rest for a final part), as ``re.fullmatch`` of ``content`` reads them.
+    capture: Capture = field(init=False, repr=False, compare=False)
+    #: The NFA that reads the part, unless ``re`` does (a linear part, or a
+    #: custom regex outside the NFA's subset).
+    nfa: PartNFA | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pattern = re.escape(self.content) if self.static else self.content
-        object.__setattr__(self, "fullmatch", re.compile(pattern).fullmatch)
+        linear = is_linear(self.slots)
+        nfa = None if linear or self.static else _nfa(self.template)
+        object.__setattr__(self, "linear", linear)
+        object.__setattr__(self, "nfa", nfa)
+        object.__setattr__(self, "capture", _capture(self) if nfa is None else nfa.fullmatch)
 
     def key(self) -> tuple[bool, str, bool, Weight]:
         """What makes two parts the same step: they share a node of a router."""
@@ -78,10 +96,53 @@ class RulePart:
         return template_regex(self.template, prefix)
 
 
+def is_linear(slots: Sequence[Slot]) -> bool:
+    """Whether Python's ``re`` reads a part with these variables in linear time.
+
+    The condition: at most one variable, of a built-in converter. Anchored at
+    the start of its text, the part's regex is then ``literal R literal``:
+    the engine tries each end of ``R`` once, in order, and tests a fixed
+    literal after it. A built-in ``R`` reaches each end in one way only (a
+    run of one character class, a fixed alternation, or for ``path`` runs of
+    non-slashes joined by ``/``), so the work is linear in the text. Two
+    variables or more make the engine try every split between them:
+    polynomial time, of a degree that grows with the variables.
+    """
+    return len(slots) < 2 and all(type(slot.converter) in BUILT_IN for slot in slots)
+
+
+def _nfa(template: Sequence[str | Slot]) -> PartNFA | None:
+    pieces = [
+        Piece(None, piece.converter.regex) if isinstance(piece, Slot) else Piece(piece)
+        for piece in template
+    ]
+    try:
+        return PartNFA(pieces)
+    except Unsupported:
+        return None  # a custom regex outside the NFA's subset: re, on this part's text only
+
+
+def _capture(part: RulePart) -> Capture:
+    """The reader of a part's variables with Python's ``re``."""
+    if part.static:
+        text = part.content
+        return lambda candidate: () if candidate == text else None
+    fullmatch = re.compile(part.content).fullmatch
+    names = tuple(slot.group(GROUP_PREFIX) for slot in part.slots)
+
+    def capture(text: str) -> tuple[str, ...] | None:
+        match = fullmatch(text)
+        return None if match is None else tuple(map(match.__getitem__, names))
+
+    return capture
+
+
 def template_regex(template: Sequence[str | Slot], prefix: str) -> str:
-    """Join regex text and variables (groups named *prefix* and their number) into a regex."""
+    """Join literal texts and variables (groups named *prefix* and their number) into a regex."""
     return "".join(
-        piece if isinstance(piece, str) else f"(?P<{piece.group(prefix)}>{piece.converter.regex})"
+        re.escape(piece)
+        if isinstance(piece, str)
+        else f"(?P<{piece.group(prefix)}>{piece.converter.regex})"
         for piece in template
     )
 
@@ -94,12 +155,12 @@ GROUP_PREFIX = "_v"
 def _make_part(pieces: list[str | tuple[str, Converter[Any]]], *, final: bool) -> RulePart:
     if all(isinstance(piece, str) for piece in pieces):
         text = "".join(map(str, pieces))
-        return RulePart(True, text, False, _NO_WEIGHT, (), (re.escape(text),))
+        return RulePart(True, text, False, _NO_WEIGHT, (), (text,))
     template: list[str | Slot] = []
     static_weights: list[tuple[int, int]] = []
     for piece in pieces:
         if isinstance(piece, str):
-            template.append(re.escape(piece))
+            template.append(piece)
             # Werkzeug counts each run of static text between slashes.
             static_weights.extend(
                 (len(static_weights), -len(chunk)) for chunk in piece.split("/") if chunk
@@ -163,8 +224,34 @@ def reader(slot: Slot, groupindex: Mapping[str, int], prefix: str) -> Reader:
     return slot.name, converter._matched_reader(), index, refuse_slash
 
 
-def read_values(readers: Sequence[Reader], match: re.Match[str]) -> dict[str, Any] | None:
-    """Read each variable from *match* with its converter; ``None`` if one refuses."""
+def capture_rule(parts: Sequence[RulePart], path: str) -> list[str] | None:
+    """The texts of a rule's variables in *path*, part by part; ``None`` if a part does not match.
+
+    Each part reads its own segment (a final part, all the rest of the
+    path), so that no variable's regex ever sees another segment.
+    """
+    segments = path.split("/")
+    if len(segments) < len(parts) or (len(segments) > len(parts) and not parts[-1].final):
+        return None
+    texts: list[str] = []
+    position = 0
+    for part, segment in zip(parts, segments, strict=False):
+        text = path[position:] if part.final else segment
+        found = part.capture(text)
+        if found is None:
+            return None
+        texts.extend(found)
+        position += len(text) + 1
+    return texts
+
+
+def read_values(
+    readers: Sequence[Reader], match: re.Match[str] | Sequence[str]
+) -> dict[str, Any] | None:
+    """Read each variable from *match* (or the captured texts) with its converter.
+
+    :returns: the values, or ``None`` if a converter refuses its text.
+    """
     values: dict[str, Any] = {}
     for name, to_python, index, refuse_slash in readers:
         text = match[index]

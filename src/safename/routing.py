@@ -33,6 +33,7 @@ from safename._rule_parts import (
     GROUP_PREFIX,
     RulePart,
     Slot,
+    capture_rule,
     read_values,
     reader,
     split_parts,
@@ -68,6 +69,9 @@ class Pattern:
     :ivar converters: the converter of each variable, by name, in order.
     :ivar parts: the rule cut into :class:`RulePart`, as Werkzeug's matcher takes it.
     :ivar regex: the compiled regex of the whole path.
+    :ivar linear: whether ``regex`` reads a path in linear time, and so
+        ``match`` uses it; otherwise each part reads its own segment, a part
+        with several variables through an NFA (see :doc:`security`).
 
     >>> pattern = Pattern("/files/<path:name>")
     >>> pattern.match("/files/docs/a b.txt")
@@ -96,17 +100,23 @@ class Pattern:
         self.parts = split_parts(self.tokens, self.converters)
         self.is_static = not self.converters
         template: list[str | Slot] = [
-            re.escape(token)
+            token
             if isinstance(token, str)
             else Slot(token.name, self.converters[token.name], number)
             for number, token in enumerate(self.tokens)
         ]
         self.regex = re.compile(template_regex(template, GROUP_PREFIX))
-        self._readers = tuple(
-            reader(piece, self.regex.groupindex, GROUP_PREFIX)
-            for piece in template
-            if isinstance(piece, Slot)
-        )
+        slots = [piece for piece in template if isinstance(piece, Slot)]
+        # Python's re reads the whole path in linear time when every part is
+        # linear (see is_linear); otherwise each part reads its own text.
+        self.linear = all(part.linear for part in self.parts)
+        if self.linear:
+            self._readers = tuple(
+                reader(slot, self.regex.groupindex, GROUP_PREFIX) for slot in slots
+            )
+        else:
+            in_order = {slot.group(GROUP_PREFIX): number for number, slot in enumerate(slots)}
+            self._readers = tuple(reader(slot, in_order, GROUP_PREFIX) for slot in slots)
 
     def __repr__(self) -> str:
         return f"Pattern({self.rule!r})"
@@ -117,10 +127,10 @@ class Pattern:
         A converter that refuses its text (a bound, a dot segment, ...) makes
         the whole pattern not match.
         """
-        match = self.regex.fullmatch(path)
-        if match is None:
+        found = self.regex.fullmatch(path) if self.linear else capture_rule(self.parts, path)
+        if found is None:
             return None
-        return read_values(self._readers, match)
+        return read_values(self._readers, found)
 
     def build(self, /, **values: Any) -> str:
         """The percent-encoded path for *values*, which :meth:`match` reads back.
