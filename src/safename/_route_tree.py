@@ -1,4 +1,8 @@
-"""The router's index: a tree of rule parts, walked in Werkzeug's order or compiled to one regex.
+"""The matcher: a tree of rule parts, walked in Werkzeug's order or compiled to regexes.
+
+:class:`Matcher` is the seam, as Werkzeug's ``StateMachineMatcher`` is: it owns
+the tree, the index compiled from it and the hot loop; a router hands it rules
+(``add``) and paths (``match``).
 
 Werkzeug's matcher walks a tree of parts depth first: at each segment the
 static step (a dict lookup) first, then the dynamic steps by rank. The same
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -35,6 +39,7 @@ __all__ = [
     "CompiledTree",
     "Entry",
     "Level",
+    "Matcher",
     "Node",
     "Route",
     "build_index",
@@ -43,6 +48,93 @@ __all__ = [
 ]
 
 Values = dict[str, Any]
+
+
+class Matcher:
+    """The first rule, in Werkzeug's order, whose parts and converters accept a path.
+
+    Werkzeug's order: at each segment a static part first, then the dynamic
+    parts by weight, then the rule added first; a rule whose converter
+    refuses its text gives way to the next. The cost of a match does not grow
+    with the number of rules, and is linear in the path for built-in
+    converters (see :mod:`safename._part_nfa`).
+
+    >>> from safename.routing import Pattern
+    >>> matcher = Matcher()
+    >>> for rule, endpoint in [("/<int(max=9):n>", "small"), ("/<name>", "name")]:
+    ...     pattern = Pattern(rule)
+    ...     matcher.add(pattern.parts, endpoint, pattern.match)
+    >>> matcher.match("/7"), matcher.match("/70")
+    (('small', {'n': 7}), ('name', {'name': '70'}))
+    """
+
+    def __init__(self) -> None:
+        self._root = Node()
+        # Made again when first needed after a change: the regexes to try, by
+        # first segment (see build_index), and those for any other.
+        self._index: dict[str, tuple[Entry, ...]] = {}
+        self._wide: dict[str, Level] = {}
+        self._root_steps: tuple[Entry, ...] = ()
+        self._stale = False
+
+    def add(
+        self, parts: Sequence[RulePart], endpoint: str, match: Callable[[str], Values | None]
+    ) -> None:
+        """Add a rule: its parts, its endpoint, and the function that reads its values.
+
+        :param parts: the rule's parts, the leading empty one included.
+        :param match: the rule's values in a path, or ``None``
+            (:meth:`~safename.routing.Pattern.match`).
+        """
+        node = self._root
+        for part in parts[1:]:  # every rule and path starts with "/": part 0 is ""
+            node = node.child(part)
+        dynamic_parts = tuple(part for part in parts if not part.static)
+        node.routes.append(Route(endpoint, match, dynamic_parts))
+        self._stale = True
+
+    def update(self) -> None:
+        """Compile the index of the rules added so far (``match`` does it when needed)."""
+        self._root_steps, levels = build_index(self._root)
+        # By first segment: the regexes to try, or for a wide one the levels below.
+        levels = levels or {}
+        self._index = {first: entries for first, (entries, below) in levels.items() if not below}
+        self._wide = {first: level for first, level in levels.items() if level[1]}
+        self._stale = False
+
+    def match(self, path: str) -> tuple[str, Values] | None:
+        """The endpoint and values of the first rule that matches *path*, or ``None``."""
+        if self._stale:
+            self.update()
+        try:
+            first = path.split("/", 2)[1]
+        except IndexError:  # no "/": no rule matches
+            return None
+        entries = self._index.get(first)
+        if entries is None:
+            wide = self._wide.get(first)
+            entries = self._root_steps if wide is None else descend(wide, path)
+        # Inlined read_values: this is the hot path.
+        for regex_match, ends in entries:
+            match = regex_match(path)
+            if match is None:
+                continue
+            for endpoint, readers in ends[match.lastindex or 0]:
+                values = {}
+                try:
+                    for name, read, index, refuse_slash in readers:
+                        text = match[index]
+                        if refuse_slash and "/" in text:
+                            break
+                        values[name] = read(text)
+                    else:
+                        return endpoint, values
+                except ValueError:
+                    pass
+            # The first candidate's converters refused, or the regex handed
+            # over: Werkzeug's walk in Python goes on in the same order.
+            return search(self._root, path.split("/"), 1, 1, path)
+        return None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename._route_tree import Entry, Level, Node, Route, build_index, descend, search
+from safename._route_tree import Matcher
 from safename._rule_parser import RuleVariable, parse_converter_args, parse_rule
 from safename._rule_parts import (
     GROUP_PREFIX,
@@ -51,8 +51,9 @@ __all__ = [
     "parse_rule",
 ]
 
-# Werkzeug's: https://url.spec.whatwg.org/#url-path-segment-string, with "/".
-_SAFE_IN_PATH: Final = "!$&'()*+,/:;=@"
+#: The characters a built URL path leaves unquoted: Werkzeug's set, from
+#: https://url.spec.whatwg.org/#url-path-segment-string, with "/".
+SAFE_IN_PATH: Final = "!$&'()*+,/:;=@"
 
 
 class Pattern:
@@ -181,7 +182,7 @@ def _make_converter(
 
 def _quote(text: str) -> str:
     try:
-        return quote(text, safe=_SAFE_IN_PATH)
+        return quote(text, safe=SAFE_IN_PATH)
     except UnicodeEncodeError as error:
         raise ConversionError(f"cannot encode {text!r} in a URL: {error.reason}") from error
 
@@ -222,17 +223,14 @@ class Router:
     def __init__(self, converters: Mapping[str, type[Converter[Any]]] | None = None) -> None:
         self._converters = dict(converters or {})
         self._static: dict[str, str] = {}
-        self._root = Node()
-        # Made again when first needed after a change: the regexes to try, by
-        # first segment (see build_index), and those for any other.
-        self._index: dict[str, tuple[Entry, ...]] = {}
-        self._wide: dict[str, Level] = {}
-        self._root_steps: tuple[Entry, ...] = ()
-        self._stale = False
+        self._matcher = Matcher()
         self._by_endpoint: dict[str, list[Pattern]] = {}
 
     def add(self, rule: str, endpoint: str) -> Pattern:
         """Add *rule* for *endpoint*; return its :class:`Pattern`.
+
+        Any rule :class:`Pattern` accepts can be added, whatever its length:
+        a problem with a rule raises here, never at a later match.
 
         :raises RuleSyntaxError: for a malformed rule.
         """
@@ -240,59 +238,21 @@ class Router:
         self._by_endpoint.setdefault(endpoint, []).append(pattern)
         if pattern.is_static:
             self._static.setdefault(rule, endpoint)
-            return pattern
-        node = self._root
-        for part in pattern.parts[1:]:  # every rule and path starts with "/": part 0 is ""
-            node = node.child(part)
-        dynamic_parts = tuple(part for part in pattern.parts if not part.static)
-        node.routes.append(Route(endpoint, pattern.match, dynamic_parts))
-        self._stale = True
+        else:
+            self._matcher.add(pattern.parts, endpoint, pattern.match)
         return pattern
 
     def match(self, path: str) -> tuple[str, dict[str, Any]] | None:
-        """The endpoint and values of the rule that wins *path* (decoded), or ``None``."""
+        """The endpoint and values of the rule that wins *path* (decoded), or ``None``.
+
+        The time is linear in the length of *path* for rules of built-in
+        converters, and does not grow with the number of rules (see
+        :doc:`security`).
+        """
         endpoint = self._static.get(path)
         if endpoint is not None:
             return endpoint, {}
-        if self._stale:
-            self._compile()
-        try:
-            first = path.split("/", 2)[1]
-        except IndexError:  # no "/": no rule matches
-            return None
-        entries = self._index.get(first)
-        if entries is None:
-            wide = self._wide.get(first)
-            entries = self._root_steps if wide is None else descend(wide, path)
-        # Inlined read_values: this is the hot path.
-        for regex_match, ends in entries:
-            match = regex_match(path)
-            if match is None:
-                continue
-            for endpoint, readers in ends[match.lastindex or 0]:
-                values = {}
-                try:
-                    for name, read, index, refuse_slash in readers:
-                        text = match[index]
-                        if refuse_slash and "/" in text:
-                            break
-                        values[name] = read(text)
-                    else:
-                        return endpoint, values
-                except ValueError:
-                    pass
-            # The first candidate's converters refused: Werkzeug's walk in
-            # Python goes on to the next rule in the same order.
-            return search(self._root, path.split("/"), 1, 1, path)
-        return None
-
-    def _compile(self) -> None:
-        self._root_steps, levels = build_index(self._root)
-        # By first segment: the regexes to try, or for a wide one the levels below.
-        levels = levels or {}
-        self._index = {first: entries for first, (entries, below) in levels.items() if not below}
-        self._wide = {first: level for first, level in levels.items() if level[1]}
-        self._stale = False
+        return self._matcher.match(path)
 
     def build(self, endpoint: str, /, **values: Any) -> str:
         """The percent-encoded path that routes back to *endpoint* with *values*.
