@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -182,67 +182,67 @@ class Node:
         return node
 
 
-#: A walk in progress: it yields the rule found, or a walk one level below.
-Walk = Iterator["tuple[str, Values] | Walk"]
-
-
 def search(
     node: Node, segments: list[str], index: int, position: int, path: str
 ) -> tuple[str, Values] | None:
     """Werkzeug's depth-first walk from *node*: the first rule to match *path*.
 
-    The walk keeps its levels on a list, not on Python's stack: a path or a
-    rule of any number of segments cannot exhaust it.
+    The walk keeps its places on a list, not on Python's stack, so a path or
+    a rule of any number of segments cannot exhaust it. Each place is a node,
+    the segment to read next, where it starts in *path*, and the step to try
+    next there: ``-1`` the static one, then each dynamic one in order.
 
     :param segments: ``path.split("/")``.
     :param index: the segment to read next; it starts at *position* in *path*.
     """
-    walks: list[Walk] = [_walk(node, segments, index, position, path)]
-    while walks:
-        step = next(walks[-1], None)
-        if step is None:
-            walks.pop()
-        elif isinstance(step, tuple):
-            return step
-        else:
-            walks.append(step)
+    places = [(node, index, position, -1)]
+    while places:
+        place = places.pop()
+        if place[1] == len(segments):
+            found = _first_route(place[0].routes, path)
+            if found is not None:
+                return found
+            continue
+        entered = _step(place, places, segments, path)
+        if entered is None:
+            continue
+        child, index, position = entered
+        if not child.wide:  # its subtree's regex decides at once, but for a refusal
+            tree = child.subtree()
+            match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
+            if match is None:
+                continue
+            found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
+            if found is not None:
+                return found
+        # Wide, or the regex's first choice was refused by a converter or
+        # handed over at a part re cannot match in linear time: walk it.
+        places.append((child, index, position, -1))
     return None
 
 
-def _walk(node: Node, segments: list[str], index: int, position: int, path: str) -> Walk:
-    if index == len(segments):
-        found = _first_route(node.routes, path)
-        if found is not None:
-            yield found
-        return
+Place = tuple[Node, int, int, int]
+
+
+def _step(
+    place: Place, places: list[Place], segments: list[str], path: str
+) -> tuple[Node, int, int] | None:
+    """Take the step *place* says, and queue the one after: the child entered, or ``None``."""
+    node, index, position, step = place
     segment = segments[index]
-    end = position + len(segment)
-    child = node.static.get(segment)
-    if child is not None:
-        yield from _enter(child, segments, index + 1, end + 1, path)
-    for part, child in node.dynamic:
-        if part.final:
-            text, next_index, next_position = path[position:], len(segments), len(path) + 1
-        else:
-            text, next_index, next_position = segment, index + 1, end + 1
-        if part.capture(text) is not None:
-            yield from _enter(child, segments, next_index, next_position, path)
-
-
-def _enter(node: Node, segments: list[str], index: int, position: int, path: str) -> Walk:
-    """Go on from *node*: with the regex of its subtree, unless it is wide."""
-    if not node.wide:
-        tree = node.subtree()
-        match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
-        if match is None:
-            return
-        found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
-        if found is not None:
-            yield found
-            return
-    # Wide, or the regex's first choice was refused by a converter or handed
-    # over at a part that re cannot match in linear time: walk this subtree.
-    yield _walk(node, segments, index, position, path)
+    if step < 0:
+        if node.dynamic:
+            places.append((node, index, position, 0))
+        child = node.static.get(segment)
+        return None if child is None else (child, index + 1, position + len(segment) + 1)
+    part, child = node.dynamic[step]
+    if step + 1 < len(node.dynamic):
+        places.append((node, index, position, step + 1))
+    if part.final:
+        text, index, position = path[position:], len(segments), len(path) + 1
+    else:
+        text, index, position = segment, index + 1, position + len(segment) + 1
+    return None if part.test(text) is None else (child, index, position)
 
 
 def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:

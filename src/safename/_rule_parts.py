@@ -76,6 +76,8 @@ class RulePart:
     #: The texts of the part's variables in *text* (one segment, or all the
     #: rest for a final part), as ``re.fullmatch`` of ``content`` reads them.
     capture: Capture = field(init=False, repr=False, compare=False)
+    #: Whether *text* matches, the fastest way: not ``None`` if it does.
+    test: Callable[[str], object] = field(init=False, repr=False, compare=False)
     #: The NFA that reads the part, unless ``re`` does (a linear part, or a
     #: custom regex outside the NFA's subset).
     nfa: PartNFA | None = field(init=False, repr=False, compare=False)
@@ -85,7 +87,13 @@ class RulePart:
         nfa = None if linear or self.static else _nfa(self.template)
         object.__setattr__(self, "linear", linear)
         object.__setattr__(self, "nfa", nfa)
-        object.__setattr__(self, "capture", _capture(self) if nfa is None else nfa.fullmatch)
+        if nfa is None:
+            object.__setattr__(self, "capture", _capture(self))
+            pattern = re.escape(self.content) if self.static else self.content
+            object.__setattr__(self, "test", re.compile(pattern).fullmatch)
+        else:
+            object.__setattr__(self, "capture", nfa.fullmatch)
+            object.__setattr__(self, "test", nfa.fullmatch)
 
     def key(self) -> tuple[bool, str, bool, Weight]:
         """What makes two parts the same step: they share a node of a router."""
