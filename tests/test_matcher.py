@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
+from safename import _route_tree
 from safename._part_nfa import PartNFA, Piece
 from safename.routing import Pattern, Router
 
@@ -261,6 +262,19 @@ def test_the_reported_recursion_case() -> None:
     router.add("/user/<int:id>", "user")
     router.add("/<lang>/" + "a" * 400, "long")
     assert router.match("/user/5") == ("user", {"id": 5})
+
+
+def test_a_regex_the_compiler_refuses_leaves_every_rule_matching(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(_route_tree.CompiledTree, "__init__", refuse)
+    router = _router([("/user/<int:id>", "user"), ("/user/<int:id>/<name>", "name")])
+    assert router.match("/user/5") == ("user", {"id": 5})
+    assert router.match("/user/5/ann") == ("name", {"id": 5, "name": "ann"})
+    assert router.match("/user/x") is None
 
 
 # --- the linear bound, counted in steps ---

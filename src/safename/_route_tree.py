@@ -94,8 +94,15 @@ class Matcher:
         self._stale = True
 
     def update(self) -> None:
-        """Compile the index of the rules added so far (``match`` does it when needed)."""
-        self._root_steps, levels = build_index(self._root)
+        """Compile the index of the rules added so far (``match`` does it when needed).
+
+        Should Python's regex compiler refuse the index, every path is walked
+        instead: slower, but no rule that was added fails to match.
+        """
+        try:
+            self._root_steps, levels = build_index(self._root)
+        except _CANNOT_COMPILE:
+            self._root_steps, levels = (WALK,), None
         # By first segment: the regexes to try, or for a wide one the levels below.
         levels = levels or {}
         self._index = {first: entries for first, (entries, below) in levels.items() if not below}
@@ -162,10 +169,17 @@ class Node:
         """The nodes one step below, static ones first."""
         return [*self.static.values(), *(child for _, child in self.dynamic)]
 
-    def subtree(self) -> CompiledTree:
-        """The regex of everything below this node, from the end of its segment (made once)."""
-        if self._subtree is None:
-            self._subtree = CompiledTree("", self, dynamic_only=False, readers=False)
+    def subtree(self) -> CompiledTree | None:
+        """The regex of everything below this node, from the end of its segment (made once).
+
+        ``None`` if Python's regex compiler cannot take it: the node is then
+        walked, and the rules below it still match.
+        """
+        if self._subtree is None and not self.wide:
+            try:
+                self._subtree = CompiledTree("", self, dynamic_only=False, readers=False)
+            except _CANNOT_COMPILE:
+                self.wide = True
         return self._subtree
 
     def child(self, part: RulePart) -> Node:
@@ -207,8 +221,8 @@ def search(
         if entered is None:
             continue
         child, index, position = entered
-        if not child.wide:  # its subtree's regex decides at once, but for a refusal
-            tree = child.subtree()
+        tree = child.subtree()
+        if tree is not None:  # its subtree's regex decides at once, but for a refusal
             match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
             if match is None:
                 continue
@@ -381,6 +395,8 @@ DEEPEST: Final = 12
 LEVELS: Final = 8
 #: Branchings of a trie of static texts, below which it lists the rest.
 TRIE_DEPTH: Final = 4
+#: What Python's regex compiler raises for a regex it cannot take.
+_CANNOT_COMPILE: Final = (re.error, RecursionError, OverflowError, MemoryError)
 #: An entry that matches every path and hands it over to the walk.
 WALK: Final[Entry] = (re.compile("").match, [()])
 
