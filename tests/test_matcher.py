@@ -229,6 +229,25 @@ def test_a_refused_value_falls_through_to_the_next_rule_not_another_split() -> N
     assert router.match("/x-y-CON") == ("next", {"x": "x-y-CON"})
 
 
+WIDE_RULES = [
+    *((f"/<lang>/page{number}", f"page{number}") for number in range(70)),
+    ("/<lang>", "lang"),
+    ("/<lang>/<int:n>-<int:m>", "pair"),
+    ("/<a>-<b>/x", "split"),
+    ("/<path:rest>", "rest"),
+]
+
+
+@pytest.mark.parametrize(
+    "path", ["/en", "/en/page3", "/en/page70", "/en/1-2", "/a-b/x", "/a-b/y", "/en/x/y", "/"]
+)
+def test_the_walk_goes_on_where_the_regex_handed_over(path: str) -> None:
+    # 70 rules below <lang> make it wide, and <n>-<m> and <a>-<b> are read
+    # by the NFA: the regex hands over at both, and the walk must go on in
+    # Werkzeug's order, back to the root if need be (to <path:rest>).
+    assert _router(WIDE_RULES).match(path) == werkzeug_match(WIDE_RULES, path)
+
+
 # --- no crash from long rules ---
 
 

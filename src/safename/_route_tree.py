@@ -122,11 +122,12 @@ class Matcher:
             wide = self._wide.get(first)
             entries = self._root_steps if wide is None else descend(wide, path)
         # Inlined read_values: this is the hot path.
-        for regex_match, ends in entries:
+        for regex_match, ends, resume in entries:
             match = regex_match(path)
             if match is None:
                 continue
-            for endpoint, readers in ends[match.lastindex or 0]:
+            group = match.lastindex or 0
+            for endpoint, readers in ends[group]:
                 values = {}
                 try:
                     for name, read, index, refuse_slash in readers:
@@ -138,9 +139,19 @@ class Matcher:
                         return endpoint, values
                 except ValueError:
                     pass
-            # The first candidate's converters refused, or the regex handed
-            # over: Werkzeug's walk in Python goes on in the same order.
-            return search(self._root, path.split("/"), 1, 1, path)
+            # The regex handed over, or the first candidate's converters
+            # refused: Werkzeug's walk in Python goes on in the same order.
+            segments = path.split("/")
+            handoff = resume.get(group)
+            if handoff is not None:
+                # Every choice before the hand-over failed: go on from there.
+                node, step, after = handoff
+                start = match.end() + after  # where the next segment starts
+                index = path.count("/", 0, start) if start <= len(path) else len(segments)
+                found = search(node, segments, index, start, path, step=step)
+                if found is not None:
+                    return found
+            return search(self._root, segments, 1, 1, path)
         return None
 
 
@@ -197,7 +208,7 @@ class Node:
 
 
 def search(
-    node: Node, segments: list[str], index: int, position: int, path: str
+    node: Node, segments: list[str], index: int, position: int, path: str, *, step: int = -1
 ) -> tuple[str, Values] | None:
     """Werkzeug's depth-first walk from *node*: the first rule to match *path*.
 
@@ -208,8 +219,9 @@ def search(
 
     :param segments: ``path.split("/")``.
     :param index: the segment to read next; it starts at *position* in *path*.
+    :param step: the first step to try at *node* (``-1``: its static one).
     """
-    places = [(node, index, position, -1)]
+    places = [(node, index, position, step)]
     while places:
         place = places.pop()
         if place[1] == len(segments):
@@ -268,7 +280,11 @@ def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:
 
 
 Candidates = tuple[tuple[str, tuple[Reader, ...]], ...]
-Entry = tuple[Callable[[str], "re.Match[str] | None"], list[Candidates]]
+#: Where the walk takes over from a regex: a node, the step to try there
+#: (``-1``: its static one), and whether the regex matched the segment that
+#: leads to the node (else it stopped at the start of the step's segment).
+Resume = tuple["Node", int, bool]
+Entry = tuple[Callable[[str], "re.Match[str] | None"], list[Candidates], "dict[int, Resume]"]
 #: The regexes to try at a static node, in order, and the levels below it by
 #: next segment (``None`` when its whole subtree is one regex).
 Level = tuple[tuple[Entry, ...], "dict[str, Level] | None"]
@@ -293,7 +309,7 @@ class CompiledTree:
         self, prefix: str, node: Node, *, dynamic_only: bool, readers: bool = True
     ) -> None:
         self._markers: list[tuple[str, Node, tuple[str, ...]]] = []
-        self._handoffs: list[str] = []
+        self._handoffs: list[Resume] = []
         self._steps = 0
         if dynamic_only:
             regex = re.escape(prefix) + self._remainder(Node(dynamic=node.dynamic), ())
@@ -304,6 +320,11 @@ class CompiledTree:
         # Where each marker's rules end; a wide node's marker has none: the
         # caller walks in Python from there (see search).
         self.nodes: list[Node] = [Node()] * (self.regex.groups + 1)
+        #: Where the walk takes over, by the group of each hand-over.
+        self.resume = {
+            self.regex.groupindex[f"h{number}"]: handoff
+            for number, handoff in enumerate(self._handoffs)
+        }
         for marker, end, prefixes in self._markers:
             index = self.regex.groupindex[marker]
             self.nodes[index] = end
@@ -325,21 +346,21 @@ class CompiledTree:
         """The regex of the rest of a path from *node*, at a segment's start."""
         static = {text: self._continuation(child, prefixes) for text, child in node.static.items()}
         options = [_trie(static)] if static else []
-        for part, child in node.dynamic:
+        for number, (part, child) in enumerate(node.dynamic):
             prefix = f"s{self._steps}_"
             self._steps += 1
             if not part.linear:
                 # Python's re could take polynomial time here: hand over to
                 # the walk, which reads this part with its linear reader.
                 options.append(f"(?P<h{len(self._handoffs)}>)")
-                self._handoffs.append(prefix)
+                self._handoffs.append((node, number, False))
                 continue
             end = r"\Z" if part.final else r"(?=/|\Z)"
             step = f"(?>{part.regex(prefix)}{end})"
             if child.wide:
                 # Below here the regex would grow with the rules: hand over.
                 options.append(f"{step}(?P<h{len(self._handoffs)}>)")
-                self._handoffs.append(prefix)
+                self._handoffs.append((child, -1, True))
             else:
                 options.append(step + self._continuation(child, (*prefixes, prefix)))
         return _any_of(options)
@@ -356,8 +377,8 @@ class CompiledTree:
         return _any_of(options)
 
     def entry(self) -> Entry:
-        """What a router needs at match time: the regex's ``match`` and the ends by group."""
-        return self.regex.match, self.ends
+        """What a matcher needs: the regex's ``match``, the ends and the hand-overs by group."""
+        return self.regex.match, self.ends, self.resume
 
 
 def build_index(root: Node) -> Level:
@@ -398,7 +419,7 @@ TRIE_DEPTH: Final = 4
 #: What Python's regex compiler raises for a regex it cannot take.
 _CANNOT_COMPILE: Final = (re.error, RecursionError, OverflowError, MemoryError)
 #: An entry that matches every path and hands it over to the walk.
-WALK: Final[Entry] = (re.compile("").match, [()])
+WALK: Final[Entry] = (re.compile("").match, [()], {})
 
 
 def _mark_wide(root: Node) -> None:
