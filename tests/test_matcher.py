@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
 
-from safename import _route_tree
-from safename._part_nfa import PartNFA, Piece
-from safename.routing import Pattern, Router
+from safename.routing import Pattern, Router, matcher
+from safename.routing._nfa import PartNFA, Piece
 
 UUID_TEXT = "12345678-9abc-def0-1234-56789abcdef0"
 
@@ -289,7 +288,7 @@ def test_a_regex_the_compiler_refuses_leaves_every_rule_matching(
     def refuse(*_: object, **__: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(_route_tree.CompiledTree, "__init__", refuse)
+    monkeypatch.setattr(matcher.CompiledTree, "__init__", refuse)
     router = _router([("/user/<int:id>", "user"), ("/user/<int:id>/<name>", "name")])
     assert router.match("/user/5") == ("user", {"id": 5})
     assert router.match("/user/5/ann") == ("name", {"id": 5, "name": "ann"})

@@ -36,7 +36,7 @@ from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
 from safename.errors import ConversionError, SafenameError  # noqa: E402
 from safename.filenames import secure_filename  # noqa: E402
 from safename.paths import unique_filename  # noqa: E402
-from safename.routing import SAFE_IN_PATH  # noqa: E402
+from safename.routing.router import SAFE_IN_PATH  # noqa: E402
 
 __all__ = [
     "CONFIG_DEFAULTS",

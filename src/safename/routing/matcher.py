@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from safename._rule_parts import Reader, RulePart, reader
+from safename.routing.rules import Reader, RulePart, reader
 
 __all__ = [
     "CompiledTree",
@@ -57,7 +57,7 @@ class Matcher:
     parts by weight, then the rule added first; a rule whose converter
     refuses its text gives way to the next. The cost of a match does not grow
     with the number of rules, and is linear in the path for built-in
-    converters (see :mod:`safename._part_nfa`).
+    converters (see :mod:`safename.routing._nfa`).
 
     >>> from safename.routing import Pattern
     >>> matcher = Matcher()

@@ -1,23 +1,8 @@
-"""Rule patterns in Werkzeug's syntax, and a router that picks Werkzeug's winner, fast.
+"""The router: :class:`Pattern` (one rule, matched and built) and :class:`Router` (many).
 
-:class:`Pattern` is one rule: ``match`` reads a decoded path into values and
-``build`` writes values into a percent-encoded path, with the promise that
-``match(unquote(build(**values))) == values``: a value that would not come back
-raises :class:`~safename.ConversionError` when the URL is built.
-
-:class:`Router` holds many rules. When several match a path, the winner is
-Werkzeug's: static parts beat variables segment by segment, then the lower
-converter weight, then the rule added first. Static rules sit in a dict and
-the others in a tree of segments, so the cost of a match does not grow with
-the number of rules.
-
->>> router = Router()
->>> router.add("/post/<int:post_id>", "post")
-Pattern('/post/<int:post_id>')
->>> router.match("/post/42")
-('post', {'post_id': 42})
->>> router.build("post", post_id=7)
-'/post/7'
+:class:`Router` keeps the endpoints, a dict of static rules and ``build``; it
+hands every other rule to a :class:`~safename.routing.matcher.Matcher`, which
+owns the tree of rule parts, its index and the hot loop.
 """
 
 from __future__ import annotations
@@ -27,29 +12,22 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename._route_tree import Matcher
-from safename._rule_parser import RuleVariable, parse_converter_args, parse_rule
-from safename._rule_parts import (
+from safename.converters import DEFAULT_CONVERTERS, Converter
+from safename.errors import ConversionError, RuleSyntaxError
+from safename.routing.matcher import Matcher
+from safename.routing.rules import (
     GROUP_PREFIX,
-    RulePart,
+    RuleVariable,
     Slot,
     capture_rule,
+    parse_rule,
     read_values,
     reader,
     split_parts,
     template_regex,
 )
-from safename.converters import DEFAULT_CONVERTERS, Converter
-from safename.errors import ConversionError, RuleSyntaxError
 
-__all__ = [
-    "Pattern",
-    "Router",
-    "RulePart",
-    "RuleVariable",
-    "parse_converter_args",
-    "parse_rule",
-]
+__all__ = ["SAFE_IN_PATH", "Pattern", "Router"]
 
 #: The characters a built URL path leaves unquoted: Werkzeug's set, from
 #: https://url.spec.whatwg.org/#url-path-segment-string, with "/".

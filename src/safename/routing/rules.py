@@ -1,4 +1,18 @@
-"""A parsed rule cut into the parts Werkzeug's matcher walks, with their ranks."""
+"""The rule grammar: Werkzeug's syntax parsed into text and variables, then cut into parts.
+
+:func:`parse_rule` reads a rule into static text and :class:`RuleVariable`;
+:func:`split_parts` cuts it into the :class:`RulePart` Werkzeug's matcher walks,
+each with its rank and the reader of its variables.
+
+The grammar is Werkzeug's: ``<name>``, ``<converter:name>`` and
+``<converter(arguments):name>``, names being ASCII identifiers, and the
+arguments positional or keyword: ``True``, ``False``, ``None``, numbers,
+quoted strings (an ``u``/``r`` prefix allowed) and bare words. Three
+deliberate differences, each where Werkzeug misreads or silently drops input:
+a number's ``.`` is a dot (Werkzeug's regex reads ``1,2`` as one argument),
+numbers are ASCII and may have a ``-`` sign (``min=-10``), and arguments that do
+not parse are an error rather than dropped.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +21,169 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from safename._part_nfa import PartNFA, Piece, Unsupported
-from safename._rule_parser import RuleVariable
 from safename.converters import SLASH_FREE, Converter, PathConverter
+from safename.errors import RuleSyntaxError
+from safename.routing._nfa import PartNFA, Piece, Unsupported
 
 __all__ = [
     "BUILT_IN",
     "GROUP_PREFIX",
     "Reader",
     "RulePart",
+    "RuleVariable",
     "Slot",
     "Weight",
+    "capture_rule",
+    "is_linear",
+    "parse_converter_args",
+    "parse_rule",
     "read_values",
     "reader",
     "split_parts",
     "template_regex",
 ]
+
+_TOKEN_RE: Final = re.compile(
+    r"""
+    (?P<static>[^<]+)
+  | <
+      (?:
+        (?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)
+        (?:\((?P<arguments>.*?)\))?
+        :
+      )?
+      (?P<variable>[a-zA-Z_][a-zA-Z0-9_]*)
+    >
+    """,
+    re.VERBOSE,
+)
+
+_ARGUMENT_RE: Final = re.compile(
+    r"""
+    \s*
+    (?:(?P<name>\w+)\s*=\s*)?
+    (?P<value>
+        -?[0-9]+\.[0-9]*
+      | -?[0-9]+
+      | [\w.]+
+      | [urUR]?(?P<string>"[^"]*"|'[^']*')
+    )
+    \s*(?:,|\Z)
+    """,
+    re.VERBOSE,
+)
+_INTEGER_RE: Final = re.compile(r"-?[0-9]+")
+_FLOAT_RE: Final = re.compile(r"-?[0-9]+\.[0-9]*")
+_CONSTANTS: Final[dict[str, Any]] = {"None": None, "True": True, "False": False}
+
+
+@dataclass(frozen=True)
+class RuleVariable:
+    """One ``<converter(arguments):name>`` of a rule, as written.
+
+    >>> parse_rule("/<int(max=9):page>")[1]
+    RuleVariable(name='page', converter='int', args=(), kwargs={'max': 9})
+    """
+
+    name: str
+    converter: str = "default"
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_rule(rule: str) -> tuple[str | RuleVariable, ...]:
+    """Split *rule* into static text and variables, in order.
+
+    :raises RuleSyntaxError: for a rule that does not start with ``/``, an
+        unclosed or malformed ``<...>``, bad converter arguments, or a name
+        used twice.
+
+    >>> parse_rule("/user/<name>/posts/<int:post>")
+    ('/user/', RuleVariable(name='name', converter='default', args=(), kwargs={}), '/posts/', \
+RuleVariable(name='post', converter='int', args=(), kwargs={}))
+    >>> parse_rule("/user/<name")
+    Traceback (most recent call last):
+    ...
+    safename.errors.RuleSyntaxError: malformed rule '/user/<name': unclosed '<' at position 6
+    """
+    if not rule.startswith("/"):
+        raise RuleSyntaxError(rule, "a rule must start with '/'")
+    tokens: list[str | RuleVariable] = []
+    seen: set[str] = set()
+    position = 0
+    while position < len(rule):
+        match = _TOKEN_RE.match(rule, position)
+        if match is None:
+            raise RuleSyntaxError(rule, _describe_bad_variable(rule, position))
+        if match["static"] is not None:
+            tokens.append(match["static"])
+        else:
+            name = match["variable"]
+            if name in seen:
+                raise RuleSyntaxError(rule, f"the variable {name!r} is used twice")
+            seen.add(name)
+            try:
+                args, kwargs = parse_converter_args(match["arguments"] or "")
+            except ValueError as error:
+                raise RuleSyntaxError(rule, f"in <{match[0][1:-1]}>: {error}") from error
+            tokens.append(RuleVariable(name, match["converter"] or "default", args, kwargs))
+        position = match.end()
+    return tuple(tokens)
+
+
+def _describe_bad_variable(rule: str, position: int) -> str:
+    end = rule.find(">", position)
+    if end < 0:
+        return f"unclosed '<' at position {position}"
+    return (
+        f"cannot read {rule[position : end + 1]!r} at position {position}: expected "
+        "<name>, <converter:name> or <converter(arguments):name> with ASCII identifiers"
+    )
+
+
+def parse_converter_args(text: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Read the arguments between a converter's parentheses.
+
+    :raises ValueError: for text that is not a list of arguments, or a
+        keyword given twice.
+
+    >>> parse_converter_args("2, max=10, signed=True, label='a,b'")
+    ((2,), {'max': 10, 'signed': True, 'label': 'a,b'})
+    >>> parse_converter_args("1,2"), parse_converter_args("min=-1.5")
+    (((1, 2), {}), ((), {'min': -1.5}))
+    """
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    position = 0 if text.strip() else len(text)
+    while position < len(text):
+        match = _ARGUMENT_RE.match(text, position)
+        if match is None or match.end() == position:
+            raise ValueError(f"cannot read the argument {text[position:].strip()!r}")
+        value = _read_value(match["value"], match["string"])
+        name = match["name"]
+        if name is None:
+            args.append(value)
+        elif name in kwargs:
+            raise ValueError(f"the argument {name!r} is given twice")
+        else:
+            kwargs[name] = value
+        position = match.end()
+    return tuple(args), kwargs
+
+
+def _read_value(value: str, string: str | None) -> Any:
+    if string is not None:
+        return string[1:-1]
+    if value in _CONSTANTS:
+        return _CONSTANTS[value]
+    if _INTEGER_RE.fullmatch(value):
+        return int(value)
+    if _FLOAT_RE.fullmatch(value):
+        return float(value)
+    return value
+
+
+# --- a parsed rule cut into the parts Werkzeug's matcher walks, with their ranks ---
 
 #: The built-in converters: their regexes are known, and linear under ``re`` alone.
 BUILT_IN: Final = SLASH_FREE | {PathConverter}
