@@ -127,6 +127,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.nodes: list[Node] = []
+        # A part often repeats a converter: its regex is read once.
+        self._parsed: dict[str, list[tuple[Any, Any]]] = {}
 
     def node(self, *node: Any) -> int:
         if len(self.nodes) >= NODE_LIMIT:
@@ -141,10 +143,13 @@ class _Builder:
 
     def regex(self, regex: str, following: int) -> int:
         try:
-            parsed = sre_parse.parse(regex)
-            if parsed.state.flags & ~sre.SRE_FLAG_UNICODE:
-                raise Unsupported(f"flags in {regex!r}")
-            return self.sequence(list(parsed), following)
+            parsed = self._parsed.get(regex)
+            if parsed is None:
+                tree = sre_parse.parse(regex)
+                if tree.state.flags & ~sre.SRE_FLAG_UNICODE:
+                    raise Unsupported(f"flags in {regex!r}")
+                parsed = self._parsed[regex] = list(tree)
+            return self.sequence(parsed, following)
         except (re.error, RecursionError, OverflowError) as error:
             # A custom regex nested too deep for this reader stays with re.
             raise Unsupported(f"cannot read {regex!r}: {error}") from error
