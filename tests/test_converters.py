@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -159,7 +162,17 @@ def test_only_ascii_digits_are_digits(converter: Converter[Any], text: str) -> N
         (StringConverter(), "..", "dot segment"),
         (StringConverter(), "\ud800", "surrogate"),
         (StringConverter(maxlength=3), "abcd", "outside"),
-        (StringConverter(), 5, "not a string"),
+        (StringConverter(), None, "no value: None"),
+        (StringConverter(), b"a", "bytes, not text"),
+        (StringConverter(), bytearray(b"a"), "bytes, not text"),
+        pytest.param(StringConverter(), 10**5000, "cannot write the int as text", id="huge-int"),
+        (StringConverter(maxlength=1), 42, "length 2 of '42' is outside"),
+        (StringConverter(), PurePosixPath("a/b"), "'/' inside"),
+        (PathConverter(), None, "no value: None"),
+        (PathConverter(), b"a/b", "bytes, not text"),
+        (PathConverter(), PurePosixPath("/a"), "empty"),
+        (PathConverter(), PurePosixPath("."), "dot segment"),
+        (FilenameConverter(), 5, "not a string"),
         (PathConverter(), "a//b", "empty"),
         (PathConverter(), "/a", "empty"),
         (PathConverter(), "a/./b", "dot segment"),
@@ -417,3 +430,77 @@ def test_filename_converter_accepts_exactly_the_safe_filenames(
 @given(st.uuids())
 def test_uuid_text_is_what_str_writes(value: uuid.UUID) -> None:
     assert UUIDConverter().to_url(value) == str(value)
+
+
+# --- values that are not text, in `string` and `path`: written as Werkzeug writes them ---
+
+NOT_TEXT = [
+    42,
+    0,
+    -7,
+    1.5,
+    1e20,
+    True,
+    Decimal("2.50"),
+    Fraction(1, 3),
+    uuid.UUID(UUID_TEXT),
+    PurePosixPath("docs/a b.txt"),
+]
+
+
+@pytest.mark.parametrize("value", NOT_TEXT, ids=repr)
+@pytest.mark.parametrize(
+    ("ours", "theirs"),
+    [(StringConverter(), wz.UnicodeConverter(MAP)), (PathConverter(), wz.PathConverter(MAP))],
+    ids=["string", "path"],
+)
+def test_writes_values_that_are_not_text_as_werkzeug_does(
+    ours: Converter[Any], theirs: wz.BaseConverter, value: object
+) -> None:
+    try:
+        text = ours.to_url(value)
+    except ConversionError:
+        assert "/" in str(value)
+        assert isinstance(ours, StringConverter)
+        return
+    assert text == str(value) == unquote(theirs.to_url(value))
+    assert ours.to_python(text) == str(value)
+
+
+def not_text() -> st.SearchStrategy[object]:
+    """Values of the types people pass to ``url_for``: numbers, UUIDs, paths, flags."""
+    return (
+        st.integers()
+        | st.floats()
+        | st.booleans()
+        | st.decimals()
+        | st.fractions()
+        | st.uuids()
+        | st.lists(st.text(max_size=4), min_size=1, max_size=3).map(lambda p: PurePosixPath(*p))
+    )
+
+
+@pytest.mark.parametrize(
+    "converter",
+    [StringConverter(), StringConverter(maxlength=3), PathConverter()],
+    ids=repr,
+)
+@given(value=not_text())
+def test_a_value_that_is_not_text_is_written_exactly_when_its_text_is(
+    converter: Converter[Any], value: object
+) -> None:
+    try:
+        expected = converter.to_url(str(value))
+    except ConversionError:
+        with pytest.raises(ConversionError):
+            converter.to_url(value)
+        return
+    assert converter.to_url(value) == expected == str(value)
+    assert converter.to_python(converter.to_url(value)) == str(value)
+
+
+@pytest.mark.parametrize("converter", [IntConverter(), FloatConverter(), UUIDConverter()], ids=repr)
+@pytest.mark.parametrize("value", ["5", "1.5", UUID_TEXT, None], ids=repr)
+def test_typed_converters_still_refuse_text(converter: Converter[Any], value: object) -> None:
+    with pytest.raises(ConversionError):
+        converter.to_url(value)
