@@ -656,3 +656,18 @@ def test_a_value_that_is_not_text_is_refused_where_its_text_would_not_route_back
     router = make_router([(rule, f"e{index}") for index, rule in enumerate(rules)])
     with pytest.raises(ConversionError, match=problem):
         router.build(f"e{len(rules) - 1}", **values)
+
+
+@pytest.mark.parametrize("rule", ["/item/<id>", "/<a>-<int:b>/x", "/files/<path:p>.txt"])
+@given(value=st.integers() | st.floats() | st.decimals() | st.uuids() | st.booleans())
+def test_a_value_that_is_not_text_either_is_refused_or_reads_back_as_its_text(
+    rule: str, value: object
+) -> None:
+    pattern = Pattern(rule)
+    name = next(iter(pattern.converters))
+    values = {name: value, **({"b": 3} if "b" in pattern.converters else {})}
+    try:
+        url = pattern.build(**values)
+    except ConversionError:
+        return
+    assert pattern.match(unquote(url)) == {**values, name: str(value)}
