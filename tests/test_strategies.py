@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -14,8 +15,7 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from safename import is_safe_filename, secure_filename, validate_filename
-from safename import strategies as safename_strategies
+from safename import hostile, is_safe_filename, secure_filename, validate_filename
 from safename._rules import SEPARATORS, is_reserved
 from safename.converters import (
     AnyConverter,
@@ -35,6 +35,7 @@ from safename.strategies import (
     url_segments,
     url_values,
 )
+from safename.strategies import filenames as filename_strategies
 
 T = TypeVar("T")
 
@@ -66,12 +67,12 @@ def _clean_edges(result: str) -> bool:
 
 # Each family of hostile names, and what secure_filename must have done to it.
 FAMILIES: list[tuple[str, st.SearchStrategy[str], Callable[[str], bool]]] = [
-    ("traversal", safename_strategies._traversals(), _no_separator_nor_dot_name),
-    ("absolute path", safename_strategies._absolute_paths(), _no_separator_nor_dot_name),
-    ("device name", safename_strategies._device_names(), _not_reserved),
-    ("hidden character", safename_strategies._hidden_characters(), _printable_ascii),
-    ("overlong", safename_strategies._overlong_names(), _fits_255_bytes),
-    ("bad edges", safename_strategies._bad_edges(), _clean_edges),
+    ("traversal", filename_strategies.traversals(), _no_separator_nor_dot_name),
+    ("absolute path", filename_strategies.absolute_paths(), _no_separator_nor_dot_name),
+    ("device name", filename_strategies.device_names(), _not_reserved),
+    ("hidden character", filename_strategies.hidden_characters(), _printable_ascii),
+    ("overlong", filename_strategies.overlong_names(), _fits_255_bytes),
+    ("bad edges", filename_strategies.bad_edges(), _clean_edges),
 ]
 
 
@@ -202,11 +203,43 @@ def test_each_family_shrinks_to_a_name_refused_for_its_own_reason(
     assert refused.value.reason is reason
 
 
-def test_importing_without_the_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+STRATEGY_MODULES = [
+    "safename.strategies",
+    "safename.strategies.filenames",
+    "safename.strategies.urls",
+]
+
+
+@pytest.mark.parametrize("module", STRATEGY_MODULES)
+def test_importing_without_the_extra_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
     monkeypatch.setitem(sys.modules, "hypothesis", None)
-    monkeypatch.delitem(sys.modules, "safename.strategies")
+    for loaded in STRATEGY_MODULES:
+        monkeypatch.delitem(sys.modules, loaded)
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'safename\[hypothesis\]'"):
-        importlib.import_module("safename.strategies")
+        importlib.import_module(module)
+
+
+def test_the_hostile_tables_need_no_hypothesis() -> None:
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "from safename import hostile\n"
+        "print(len(hostile.TRAVERSAL_STEPS), sys.modules['hypothesis'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(len(hostile.TRAVERSAL_STEPS)), "None"]
+
+
+@pytest.mark.parametrize("step", hostile.TRAVERSAL_STEPS)
+def test_every_traversal_step_is_refused_and_sanitized_away(step: str) -> None:
+    path = step + "etc/passwd"
+    assert not is_safe_filename(path)
+    assert "/" not in secure_filename(path)
+    assert secure_filename(path) not in {".", ".."}
 
 
 class HexConverter(Converter[int]):
