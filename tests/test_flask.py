@@ -9,12 +9,12 @@ import os
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from converter_cases import EXAMPLE_UUID
 from flask import Flask, url_for
 from hypothesis import given
 from hypothesis import strategies as st
@@ -265,7 +265,7 @@ ROUTES = [
     ("/files/<filename:name>", "file"),
     ("/short/<filename(max_length=10):name>", "short"),
 ]
-ITEM = uuid.UUID("12345678-1234-5678-1234-567812345678")
+ITEM = EXAMPLE_UUID
 
 
 @pytest.fixture

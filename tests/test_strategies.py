@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+from converter_cases import CONVERTERS, CUSTOM_CONVERTERS, HexConverter
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -25,7 +26,6 @@ from safename.converters import (
     IntConverter,
     PathConverter,
     StringConverter,
-    UUIDConverter,
 )
 from safename.errors import ConversionError, FilenameReason, UnsafeFilenameError
 from safename.strategies import (
@@ -242,57 +242,10 @@ def test_every_traversal_step_is_refused_and_sanitized_away(step: str) -> None:
     assert secure_filename(path) not in {".", ".."}
 
 
-class HexConverter(Converter[int]):
-    """A custom converter, as a user would write one: lower-case hex without leading zeros."""
-
-    regex = "(?:0|[1-9a-f][0-9a-f]*)"
-
-    def to_python(self, text: str) -> int:
-        if re.fullmatch(self.regex, text) is None:
-            raise ConversionError(f"not hex: {text!r}")
-        return int(text, 16)
-
-    def to_url(self, value: int) -> str:
-        return format(value, "x")
+STRATEGY_CONVERTERS = CONVERTERS + CUSTOM_CONVERTERS
 
 
-class EvenConverter(IntConverter):
-    """A subclass of a built-in converter that reads fewer values than its parent."""
-
-    def to_python(self, text: str) -> int:
-        value = super().to_python(text)
-        if value % 2:
-            raise ConversionError(f"odd: {value}")
-        return value
-
-
-CONVERTERS: list[Converter[Any]] = [
-    StringConverter(),
-    StringConverter(length=2),
-    StringConverter(minlength=3, maxlength=5),
-    IntConverter(),
-    IntConverter(signed=True),
-    IntConverter(fixed_digits=3),
-    IntConverter(fixed_digits=3, signed=True),
-    IntConverter(fixed_digits=1, signed=True),
-    IntConverter(min=-5, max=5, signed=True),
-    IntConverter(min=10**30),
-    FloatConverter(),
-    FloatConverter(signed=True),
-    FloatConverter(min=-1.5, max=2.5, signed=True),
-    FloatConverter(min=-1.5),
-    PathConverter(),
-    AnyConverter("about", "help", "a b"),
-    UUIDConverter(),
-    FilenameConverter(),
-    FilenameConverter(max_length=3),
-    FilenameConverter(allow_unicode=True),
-    HexConverter(),
-    EvenConverter(),
-]
-
-
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_value_is_written_and_read_back_unchanged(
     converter: Converter[Any], data: st.DataObject
@@ -303,7 +256,7 @@ def test_every_url_value_is_written_and_read_back_unchanged(
     assert converter.to_python(text) == value
 
 
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_segment_is_read_as_its_one_value_or_refused(
     converter: Converter[Any], data: st.DataObject
@@ -325,7 +278,7 @@ def _reads(converter: Converter[Any], text: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @pytest.mark.parametrize("accepted", [True, False])
 def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
     converter: Converter[Any], accepted: bool
