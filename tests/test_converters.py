@@ -323,6 +323,7 @@ def test_every_accepted_text_matches_the_regex_and_is_the_one_url(
     assert converter._read_matched(text) == value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_the_fast_path_refuses_what_to_python_refuses(converter: Converter[Any], data: Any) -> None:

@@ -362,6 +362,7 @@ def test_url_for_refuses_values_that_would_not_route_back(
         url_for(endpoint, **values)
 
 
+@pytest.mark.slow
 @given(name=st.text(min_size=1, max_size=40))
 def test_url_for_a_filename_either_refuses_or_routes_back_to_the_same_name(name: str) -> None:
     app = make_app()

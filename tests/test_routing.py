@@ -447,6 +447,7 @@ rule_sets = st.lists(st.sampled_from(POOL), min_size=1, max_size=10, unique=True
 )
 
 
+@pytest.mark.slow
 @given(rules=rule_sets, path=paths)
 def test_router_agrees_with_werkzeug(rules: list[tuple[str, str]], path: str) -> None:
     try:
@@ -559,6 +560,7 @@ def test_a_wide_prefix_is_split_by_its_next_segments() -> None:
 WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "w1", "w70", "x", "5", "", "a-b"]
 
 
+@pytest.mark.slow
 @given(
     count=st.integers(60, 90),
     extra=st.lists(st.sampled_from(BOUNDED_POOL), max_size=6),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,20 @@ def test_fuzz_smoke_writes_artifacts_outside_the_source_tree() -> None:
     prefixes = re.findall(r"-artifact_prefix=(\S+)", smoke)
     assert prefixes == ['"$artifacts/$target-"']
     assert re.search(r"^artifacts=\"\$\(mktemp -d", smoke, flags=re.MULTILINE)
+
+
+def test_the_quick_loop_leaves_out_the_browser_tests() -> None:
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"),
+            *("-m", "not slow", str(ROOT / "tests" / "e2e")),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert "test_missing_browser_fails_on_ci_and_skips_elsewhere" in result.stdout
+    assert "test_log_in_upload_download_and_log_out" not in result.stdout
+    assert 'pytest -m "not slow"' in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

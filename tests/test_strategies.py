@@ -118,6 +118,7 @@ def test_hostile_families_without_marks_are_refused_in_the_unicode_mode_too(
     assert not is_safe_filename(name, allow_unicode=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
@@ -137,6 +138,7 @@ def test_hostile_filenames_shrink_to_short_readable_examples(
     assert found == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("max_length", "allow_unicode"),
     [(255, False), (8, False), (1, False), (255, True), (8, True), (3, True), (1, True)],
@@ -245,6 +247,7 @@ def test_every_traversal_step_is_refused_and_sanitized_away(step: str) -> None:
 STRATEGY_CONVERTERS = CONVERTERS + CUSTOM_CONVERTERS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_value_is_written_and_read_back_unchanged(
@@ -256,6 +259,7 @@ def test_every_url_value_is_written_and_read_back_unchanged(
     assert converter.to_python(text) == value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_segment_is_read_as_its_one_value_or_refused(
@@ -287,6 +291,7 @@ def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
     assert _reads(converter, found) is accepted
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("converter", "condition", "expected"),
     [
