@@ -9,12 +9,12 @@ import os
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from converter_cases import EXAMPLE_UUID
 from flask import Flask, url_for
 from hypothesis import given
 from hypothesis import strategies as st
@@ -265,7 +265,7 @@ ROUTES = [
     ("/files/<filename:name>", "file"),
     ("/short/<filename(max_length=10):name>", "short"),
 ]
-ITEM = uuid.UUID("12345678-1234-5678-1234-567812345678")
+ITEM = EXAMPLE_UUID
 
 
 @pytest.fixture
@@ -334,6 +334,11 @@ def test_values_the_converter_refuses_answer_404(url: str) -> None:
         ("color", {"color": "green"}, "/color/green"),
         ("item", {"item_id": ITEM}, f"/item/{ITEM}"),
         ("file", {"name": "report.pdf"}, "/files/report.pdf"),
+        # Values that are not text, in `string` and `path`: written as str() writes them.
+        ("user", {"username": 42}, "/user/42"),
+        ("user", {"username": ITEM}, f"/user/{ITEM}"),
+        ("string", {"text": 1.5}, "/string/1.5"),
+        ("path", {"subpath": PurePosixPath("a/b c")}, "/path/a/b%20c"),
     ],
 )
 def test_url_for_builds_urls_that_route_back(
@@ -353,6 +358,9 @@ def test_url_for_builds_urls_that_route_back(
         ("file", {"name": "../etc/passwd"}),
         ("file", {"name": "CON.txt"}),
         ("short", {"name": "much_too_long.txt"}),
+        ("string", {"text": 123456}),
+        ("user", {"username": b"bytes"}),
+        ("path", {"subpath": PurePosixPath("/etc/passwd")}),
     ],
 )
 def test_url_for_refuses_values_that_would_not_route_back(
@@ -362,6 +370,21 @@ def test_url_for_refuses_values_that_would_not_route_back(
         url_for(endpoint, **values)
 
 
+def test_url_for_writes_a_number_in_a_string_rule_as_flask_does() -> None:
+    app = Flask(__name__)
+    SafeName(app)
+
+    @app.route("/item/<id>")
+    def item(id: str) -> str:
+        return repr(id)
+
+    with app.test_request_context():
+        url = url_for("item", id=42)
+    assert url == "/item/42"
+    assert app.test_client().get(url).text == "'42'"
+
+
+@pytest.mark.slow
 @given(name=st.text(min_size=1, max_size=40))
 def test_url_for_a_filename_either_refuses_or_routes_back_to_the_same_name(name: str) -> None:
     app = make_app()

@@ -7,7 +7,10 @@ argument combination:
 
 * for every value ``v`` that ``to_url`` accepts, ``to_python(to_url(v)) == v``;
   a value that could not be read back raises :class:`~safename.ConversionError`
-  when the URL is built, not a 404 when it is followed;
+  when the URL is built, not a 404 when it is followed. ``string`` and ``path``
+  also write a value that is not a ``str`` as Werkzeug does, as ``str(v)``
+  (``42`` is ``"42"``): for those the promise is on the text,
+  ``to_python(to_url(v)) == str(v)``;
 * every text ``to_python`` accepts fully matches ``regex``, and is the one
   text ``to_url`` writes for its value: one value, one URL. Only ASCII digits
   are digits, so ``/post/٣`` and ``/post/007`` are not a second URL for post 3.
@@ -40,6 +43,7 @@ from safename.validation import validate_filename
 __all__ = [
     "DEFAULT_CONVERTERS",
     "MAX_COUNT",
+    "REGISTERED_NAMES",
     "AnyConverter",
     "Converter",
     "FilenameConverter",
@@ -51,10 +55,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-# Path segments that URL clients resolve away (RFC 3986 section 5.2.4), even
-# when written ``%2E%2E``: a value equal to one of them cannot survive a URL.
-_DOT_SEGMENTS: Final = frozenset({".", ".."})
 
 
 def _isolates(regex: str) -> bool:
@@ -115,6 +115,11 @@ class Converter(Generic[T]):
         """
         raise NotImplementedError(f"{type(self).__name__} does not define to_url")
 
+    def _read_back(self, value: Any, text: str) -> Any:
+        # What to_python reads from `text`, which to_url wrote for `value`: the
+        # value itself, by the promise; the text for a value written via str().
+        return value
+
     def _read_matched(self, text: str) -> T:
         # to_python for a text that already fully matched `regex`, as in a
         # router's match: the built-in converters skip that check again.
@@ -135,7 +140,8 @@ def _segment_problem(text: str) -> str | None:
         return "an empty segment"
     if "/" in text:
         return "a '/' inside a segment"
-    if text in _DOT_SEGMENTS:
+    # URL clients resolve dot segments away, even written %2E%2E: such a value cannot survive.
+    if text in _rules.DOT_SEGMENTS:
         return f"the dot segment {text!r}"
     if not text.isascii():
         try:
@@ -149,6 +155,47 @@ def _require_text(value: object) -> str:
     if not isinstance(value, str):
         raise ConversionError(f"not a string: {value!r}")
     return value
+
+
+def _as_text(value: object) -> str:
+    """*value* as Werkzeug writes it in a URL, ``str(value)``, but never ``None`` or bytes.
+
+    >>> _as_text(42), _as_text(1.5), _as_text("a")
+    ('42', '1.5', 'a')
+    """
+    if isinstance(value, str):
+        return value
+    if value is None:
+        # Werkzeug leaves a None value out of the URL; "None" is never meant.
+        raise ConversionError("no value: None")
+    if isinstance(value, bytes | bytearray | memoryview):
+        raise ConversionError(f"bytes, not text: {value!r}; decode them first")
+    try:
+        return str(value)
+    except ValueError as error:  # an int with more digits than str() writes
+        kind = type(value).__name__
+        raise ConversionError(f"cannot write the {kind} as text: {error}") from error
+
+
+class _TextConverter(Converter[str]):
+    """A converter whose value is its text: ``to_url`` takes any value through ``str``."""
+
+    def _check(self, text: str) -> str:
+        raise NotImplementedError
+
+    def to_python(self, text: str) -> str:
+        """Return *text* itself, once checked."""
+        return self._check(text)
+
+    def to_url(self, value: object) -> str:
+        """Return ``str(value)`` once checked (*value* itself for a ``str``).
+
+        :raises ConversionError: for ``None``, bytes, or a text that would not read back.
+        """
+        return self._check(_as_text(value))
+
+    def _read_back(self, value: Any, text: str) -> str:
+        return text
 
 
 #: The largest length or digit count an argument may ask for: longer than any
@@ -184,11 +231,16 @@ def _bound(name: str, value: object, *, allow_float: bool) -> Any:
     return value
 
 
-class StringConverter(Converter[str]):
+class StringConverter(_TextConverter):
     """One path segment: any text without a ``/``, the default converter.
 
     Refuses the empty string, ``.`` and ``..`` (clients resolve them away),
     lone surrogates (UTF-8 cannot encode them), and lengths out of bounds.
+
+    ``to_url`` writes a value that is not a ``str`` as Werkzeug does, as
+    ``str(value)`` (``42`` is ``"42"``, a ``UUID`` its hyphenated text), with
+    the same refusals on that text; ``None`` and bytes are refused. The round
+    trip is then on the text: ``to_python(to_url(value)) == str(value)``.
 
     :param minlength: the minimum length, at least 1.
     :param maxlength: the maximum length, or ``None``.
@@ -196,8 +248,8 @@ class StringConverter(Converter[str]):
     :raises ValueError: for bounds that no text can meet, or above ``MAX_COUNT``.
     :raises TypeError: for a bound that is not an int.
 
-    >>> StringConverter(length=2).to_python("en")
-    'en'
+    >>> StringConverter(length=2).to_python("en"), StringConverter().to_url(42)
+    ('en', '42')
     >>> StringConverter().to_url("a/b")
     Traceback (most recent call last):
     ...
@@ -232,19 +284,11 @@ class StringConverter(Converter[str]):
             raise ConversionError(f"length {len(text)} of {text!r} is outside {bounds}")
         return text
 
-    def to_python(self, text: str) -> str:
-        """Return *text* itself, once checked."""
-        return self._check(text)
-
     def _read_matched(self, text: str) -> str:
         # The regex has checked the length and the slashes.
-        if text.isascii() and text not in _DOT_SEGMENTS:
+        if text.isascii() and text not in _rules.DOT_SEGMENTS:
             return text
         return self._check(text)
-
-    def to_url(self, value: str) -> str:
-        """Return *value* itself, once checked."""
-        return self._check(_require_text(value))
 
 
 def _check_bounds(value: float, minimum: float | None, maximum: float | None) -> None:
@@ -441,12 +485,16 @@ class FloatConverter(Converter[float]):
         return _float_text(number)
 
 
-class PathConverter(Converter[str]):
+class PathConverter(_TextConverter):
     """Several segments joined by ``/``, for wikis and file paths.
 
     Refuses empty segments (a leading, trailing or doubled ``/``) and the
     dot segments ``.`` and ``..``, which clients resolve away and which are
     a traversal hazard for the handler.
+
+    ``to_url`` writes a value that is not a ``str`` as ``str(value)``, with
+    the same refusals on that text, as :class:`StringConverter` does
+    (``PurePosixPath("a/b")`` is ``"a/b"``); the round trip is on the text.
 
     >>> PathConverter().to_python("docs/guide/index.md")
     'docs/guide/index.md'
@@ -468,20 +516,12 @@ class PathConverter(Converter[str]):
                 raise ConversionError(f"cannot write {text!r} as a path: {problem}")
         return text
 
-    def to_python(self, text: str) -> str:
-        """Return *text* itself, once checked."""
-        return self._check(text)
-
     def _read_matched(self, text: str) -> str:
         # The regex leaves no empty segment; a dot segment starts the text or
         # follows a "/", and a lone surrogate is not ASCII.
         if text.isascii() and text[0] != "." and "/." not in text:
             return text
         return self._check(text)
-
-    def to_url(self, value: str) -> str:
-        """Return *value* itself, once checked."""
-        return self._check(_require_text(value))
 
 
 class AnyConverter(Converter[str]):
@@ -609,6 +649,10 @@ class FilenameConverter(Converter[str]):
 SLASH_FREE: Final = frozenset(
     {StringConverter, IntConverter, FloatConverter, AnyConverter, UUIDConverter, FilenameConverter}
 )
+
+#: The converters the framework adapters register by default: those that need no
+#: arguments. ``default`` is another name for ``string``; ``any`` needs its items.
+REGISTERED_NAMES: Final = ("string", "int", "float", "path", "uuid", "filename")
 
 #: The converters a rule can name, by name: Werkzeug's set plus ``filename``.
 DEFAULT_CONVERTERS: Final[Mapping[str, type[Converter[Any]]]] = MappingProxyType(

@@ -59,6 +59,8 @@ class Pattern:
     '/files/docs/a%20b.txt'
     >>> Pattern("/<float:x>").build(x=1e-07), Pattern("/<float:x>").build(x=1e20)
     ('/0.0000001', '/100000000000000000000.0')
+    >>> Pattern("/item/<id>").build(id=42), Pattern("/item/<id>").match("/item/42")
+    ('/item/42', {'id': '42'})
     >>> Pattern("/<x>").build(x="a/b")
     Traceback (most recent call last):
     ...
@@ -114,26 +116,34 @@ class Pattern:
     def build(self, /, **values: Any) -> str:
         """The percent-encoded path for *values*, which :meth:`match` reads back.
 
+        A ``string`` or ``path`` value that is not a ``str`` is written as
+        ``str(value)``, and read back as that text.
+
         :raises TypeError: unless *values* names exactly the rule's variables.
         :raises ConversionError: for a value its converter cannot write, or
             values that would not read back from the path (for example two
             adjacent variables whose texts run into each other).
         """
-        return _quote(self._build_text(values))
+        return _quote(self._build_text(values)[0])
 
-    def _build_text(self, values: Mapping[str, Any]) -> str:
+    def _build_text(self, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The unquoted path for *values*, and the values :meth:`match` reads from it."""
         if values.keys() != self.converters.keys():
             expected = ", ".join(self.converters) or "no values"
             raise TypeError(f"{self!r} takes {expected}, got {', '.join(values) or 'none'}")
+        converters = self.converters
+        written = {name: converter.to_url(values[name]) for name, converter in converters.items()}
         text = "".join(
-            token
-            if isinstance(token, str)
-            else self.converters[token.name].to_url(values[token.name])
-            for token in self.tokens
+            token if isinstance(token, str) else written[token.name] for token in self.tokens
         )
-        if self.match(text) != values:
+        # `string` and `path` write 42 as "42" and read back "42": the promise is on that text.
+        read_back = {
+            name: converter._read_back(values[name], written[name])
+            for name, converter in converters.items()
+        }
+        if self.match(text) != read_back:
             raise ConversionError(f"{dict(values)!r} would not read back from {text!r}")
-        return text
+        return text, read_back
 
 
 def _make_converter(
@@ -262,9 +272,9 @@ class Router:
         raise TypeError(f"{endpoint!r} takes {wanted}, got {tuple(values)!r}")
 
     def _routed_text(self, pattern: Pattern, endpoint: str, values: dict[str, Any]) -> str:
-        text = pattern._build_text(values)
+        text, read_back = pattern._build_text(values)
         routed = self.match(text)
-        if routed != (endpoint, values):
+        if routed != (endpoint, read_back):
             where = "nowhere" if routed is None else repr(routed[0])
             message = f"{text!r} would reach {where}, not {endpoint!r} with {values!r}"
             raise ConversionError(message)

@@ -6,12 +6,15 @@ each with its rank and the reader of its variables.
 
 The grammar is Werkzeug's: ``<name>``, ``<converter:name>`` and
 ``<converter(arguments):name>``, names being ASCII identifiers, and the
-arguments positional or keyword: ``True``, ``False``, ``None``, numbers,
-quoted strings (an ``u``/``r`` prefix allowed) and bare words. Three
-deliberate differences, each where Werkzeug misreads or silently drops input:
-a number's ``.`` is a dot (Werkzeug's regex reads ``1,2`` as one argument),
-numbers are ASCII and may have a ``-`` sign (``min=-10``), and arguments that do
-not parse are an error rather than dropped.
+arguments positional or keyword: quoted strings (an ``u``/``r`` prefix
+allowed) and bare values, which are read as Werkzeug's ``_pythonize`` reads
+them: ``True``, ``False``, ``None``, then whatever ``int`` takes (``1_000``),
+then whatever ``float`` takes (``1e9``, ``.5``, ``inf``), else the word itself.
+Four deliberate differences, each where Werkzeug misreads or silently drops
+input: a number's ``.`` is a dot (Werkzeug's regex reads ``1,2`` as one
+argument, the text ``'1,2'``), a number may have a ``-`` sign (``min=-10``,
+which Werkzeug refuses), arguments that do not parse are an error rather than
+dropped, and a keyword given twice is an error rather than the last one winning.
 """
 
 from __future__ import annotations
@@ -58,23 +61,26 @@ _TOKEN_RE: Final = re.compile(
     re.VERBOSE,
 )
 
+# Werkzeug's argument grammar (``_converter_args_re``), whose bare values
+# (``True|False|\d+.\d+|\d+.|\d+|[\w\d_.]+``) are all ``[\w.]+`` once its
+# unescaped "." is read as a dot; plus an optional "-" sign on a number.
 _ARGUMENT_RE: Final = re.compile(
     r"""
     \s*
     (?:(?P<name>\w+)\s*=\s*)?
     (?P<value>
-        -?[0-9]+\.[0-9]*
-      | -?[0-9]+
-      | [\w.]+
+        -?[\w.]+
       | [urUR]?(?P<string>"[^"]*"|'[^']*')
     )
     \s*(?:,|\Z)
     """,
     re.VERBOSE,
 )
-_INTEGER_RE: Final = re.compile(r"-?[0-9]+")
-_FLOAT_RE: Final = re.compile(r"-?[0-9]+\.[0-9]*")
 _CONSTANTS: Final[dict[str, Any]] = {"None": None, "True": True, "False": False}
+_EXPECTED: Final = (
+    "expected True, False, None, a number (1, -2, 1.5, 1e9, 1_000), a word or a quoted "
+    "string, then ',' or the end"
+)
 
 
 @dataclass(frozen=True)
@@ -149,8 +155,8 @@ def parse_converter_args(text: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
 
     >>> parse_converter_args("2, max=10, signed=True, label='a,b'")
     ((2,), {'max': 10, 'signed': True, 'label': 'a,b'})
-    >>> parse_converter_args("1,2"), parse_converter_args("min=-1.5")
-    (((1, 2), {}), ((), {'min': -1.5}))
+    >>> parse_converter_args("1,2"), parse_converter_args("min=-1.5, max=1e9")
+    (((1, 2), {}), ((), {'min': -1.5, 'max': 1000000000.0}))
     """
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
@@ -158,7 +164,8 @@ def parse_converter_args(text: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
     while position < len(text):
         match = _ARGUMENT_RE.match(text, position)
         if match is None or match.end() == position:
-            raise ValueError(f"cannot read the argument {text[position:].strip()!r}")
+            argument = text[position:].strip()
+            raise ValueError(f"cannot read the argument {argument!r}: {_EXPECTED}")
         value = _read_value(match["value"], match["string"])
         name = match["name"]
         if name is None:
@@ -174,12 +181,25 @@ def parse_converter_args(text: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
 def _read_value(value: str, string: str | None) -> Any:
     if string is not None:
         return string[1:-1]
+    read = _pythonize(value)
+    if value.startswith("-") and (isinstance(read, bool) or not isinstance(read, int | float)):
+        raise ValueError(f"a '-' sign must start a number, got {value!r}")
+    return read
+
+
+def _pythonize(value: str) -> Any:
+    """A bare value as Werkzeug's ``_pythonize`` reads it: a constant, an int, a float or text.
+
+    >>> [_pythonize(text) for text in ("None", "1_000", "1e9", ".5", "-3", "inf", "a.b")]
+    [None, 1000, 1000000000.0, 0.5, -3, inf, 'a.b']
+    """
     if value in _CONSTANTS:
         return _CONSTANTS[value]
-    if _INTEGER_RE.fullmatch(value):
-        return int(value)
-    if _FLOAT_RE.fullmatch(value):
-        return float(value)
+    for convert in (int, float):
+        try:
+            return convert(value)
+        except ValueError:
+            pass
     return value
 
 
