@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from safename.paths import _OPEN_FLAGS, _candidates
+from safename.paths import claim_name
 
 _BAR_WIDTH: Final = 30
+_RESERVE_FLAGS: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @dataclass(frozen=True)
@@ -57,23 +58,26 @@ def rename_entries(
         target = targets[name]
         if target == name:
             continue
-        for candidate in _candidates(target, max_length, allow_unicode=allow_unicode):
+
+        def occupy(candidate: str, name: str = name) -> None:
             if candidate.casefold() in taken:
-                continue
+                raise FileExistsError(candidate)
             if apply:
                 try:
                     move_without_clobbering(directory, name, candidate)
                 except FileExistsError:
                     taken.add(candidate.casefold())
-                    continue
-                except OSError as error:
-                    yield Failed(directory, name, error)
-                    break
+                    raise
             taken.add(candidate.casefold())
-            yield Renamed(directory, name, candidate, collided=candidate != target)
-            break
+
+        try:
+            claimed, _ = claim_name(
+                target, occupy, max_length=max_length, allow_unicode=allow_unicode
+            )
+        except OSError as error:
+            yield Failed(directory, name, error)
         else:
-            yield Failed(directory, name, FileExistsError(f"no free name for {target!r}"))
+            yield Renamed(directory, name, claimed, collided=claimed != target)
 
 
 def move_without_clobbering(directory: str, old: str, new: str) -> None:
@@ -96,7 +100,7 @@ def move_without_clobbering(directory: str, old: str, new: str) -> None:
         except FileExistsError:
             raise
         except OSError:  # no hard links on this file system (FAT, some network mounts)
-            os.close(os.open(target, _OPEN_FLAGS, 0o600))
+            os.close(os.open(target, _RESERVE_FLAGS, 0o600))
             _rename_onto_reservation(source, target, release=os.unlink)
         else:
             _unlink_or_undo(source, target)
