@@ -13,7 +13,6 @@ reservation is left.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import stat
@@ -21,13 +20,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from safename._directories import CLOEXEC, CREATE_EXCLUSIVE, NOFOLLOW
 from safename.errors import UnsafePathError
 from safename.paths import open_directory
 
 #: The journal's name in the tree's root: hidden, and never renamed by the walk.
 JOURNAL_NAME: Final = ".safename-rename.journal"
-_CREATE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-_READ_WRITE: Final = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+_READ_WRITE: Final = os.O_RDWR | NOFOLLOW | CLOEXEC
 
 
 class JournalBusyError(OSError):
@@ -58,11 +57,13 @@ class Journal:
         """Write and fsync the intent to move *old* to *new* in *directory*, before any step."""
         if self._descriptor is None:
             try:
-                self._descriptor = os.open(JOURNAL_NAME, _CREATE, 0o600, dir_fd=self._root_fd)
+                self._descriptor = os.open(
+                    JOURNAL_NAME, CREATE_EXCLUSIVE, 0o600, dir_fd=self._root_fd
+                )
             except FileExistsError:
                 message = "another run's journal exists in this tree"
                 raise JournalBusyError(message, JOURNAL_NAME) from None
-            fcntl.flock(self._descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(self._descriptor)
         line = json.dumps({"directory": list(directory), "old": old, "new": new}) + "\n"
         os.write(self._descriptor, line.encode("ascii"))
         os.fsync(self._descriptor)
@@ -89,7 +90,7 @@ class Journal:
 def pending(root_fd: int) -> int:
     """How many interrupted moves the journal of the tree at *root_fd* holds (0 if none)."""
     try:
-        descriptor = os.open(JOURNAL_NAME, os.O_RDONLY | os.O_NOFOLLOW, dir_fd=root_fd)
+        descriptor = os.open(JOURNAL_NAME, os.O_RDONLY | NOFOLLOW | CLOEXEC, dir_fd=root_fd)
     except FileNotFoundError:
         return 0
     with os.fdopen(descriptor, "rb") as journal:
@@ -106,10 +107,7 @@ def recover(root_fd: int) -> list[Recovered]:
     except FileNotFoundError:
         return []
     with os.fdopen(descriptor, "rb") as journal:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise JournalBusyError("another run is renaming in this tree", JOURNAL_NAME) from None
+        _lock(descriptor)
         moves = [json.loads(line) for line in journal if line.strip()]
         recovered = [
             _recover_one(root_fd, tuple(move["directory"]), move["old"], move["new"])
@@ -117,6 +115,19 @@ def recover(root_fd: int) -> list[Recovered]:
         ]
         os.unlink(JOURNAL_NAME, dir_fd=root_fd)
     return recovered
+
+
+def _lock(descriptor: int) -> None:
+    """Hold the journal for this run; the kernel lets go when the process dies, even by kill -9.
+
+    :raises JournalBusyError: if another live run holds it.
+    """
+    import fcntl  # noqa: PLC0415 - POSIX only; the rename command is too
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JournalBusyError("another run is renaming in this tree", JOURNAL_NAME) from None
 
 
 def _recover_one(root_fd: int, directory: tuple[str, ...], old: str, new: str) -> Recovered:

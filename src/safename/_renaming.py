@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
+from safename._directories import CREATE_EXCLUSIVE
 from safename._rename_journal import JOURNAL_NAME, Journal
 from safename.errors import UnsafePathError
 from safename.paths import (
@@ -38,7 +39,6 @@ from safename.paths import (
 )
 
 _BAR_WIDTH: Final = 30
-_RESERVE_FILE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 Parts = tuple[str, ...]
 Identity = tuple[int, int]
@@ -340,7 +340,7 @@ def _two_step_move(folder: int, old: str, new: str) -> None:
             return
         except NoReplaceUnsupportedError:
             pass  # no hard links here either: an empty file reserves the name
-        os.close(os.open(new, _RESERVE_FILE, 0o600, dir_fd=folder))
+        os.close(os.open(new, CREATE_EXCLUSIVE, 0o600, dir_fd=folder))
         release = os.unlink
     try:
         os.rename(old, new, src_dir_fd=folder, dst_dir_fd=folder)

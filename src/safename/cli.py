@@ -457,6 +457,8 @@ def _configure_rename(parser: argparse.ArgumentParser) -> None:
 )
 def _rename_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     options = _name_options(parser, arguments)
+    if os.scandir not in os.supports_fd:  # pragma: no cover - Windows
+        parser.error("rename needs directory descriptors (Linux, macOS, BSD), not this system's")
     top = arguments.directory
     try:
         with opened_directory(top, follow_symlinks=True) as top_fd:

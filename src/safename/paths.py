@@ -50,11 +50,8 @@ _T = TypeVar("_T")
 _DRIVE_RE: Final = re.compile(r"[A-Za-z]:")
 _NUMBERED_TRIES: Final = 99
 _RANDOM_TRIES: Final = 1000
-_CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
-_CREATE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _CLOEXEC
-)
-_DIRECTORY_FLAGS: Final = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC
+_CREATE_FLAGS: Final = _directories.CREATE_EXCLUSIVE
+_DIRECTORY_FLAGS: Final = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _directories.CLOEXEC
 # Why a hard link cannot stand in for renameat2 here: no hard links on this
 # file system (FAT, some network mounts), or not for this user (protected_hardlinks).
 _NO_LINK_ERRNOS: Final = frozenset({errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
@@ -165,7 +162,7 @@ def open_directory(
     ['swapped']
     >>> os.close(descriptor)
     """
-    flags = _DIRECTORY_FLAGS if follow_symlinks else _DIRECTORY_FLAGS | os.O_NOFOLLOW
+    flags = _DIRECTORY_FLAGS if follow_symlinks else _DIRECTORY_FLAGS | _directories.NOFOLLOW
     try:
         return os.open(path, flags, dir_fd=dir_fd)
     except OSError as error:
