@@ -54,7 +54,7 @@ from safename._rename_report import Format, Report
 from safename._renaming import Progress
 from safename.errors import UnsafeFilenameError
 from safename.filenames import Fallback, random_stem, secure_filename
-from safename.paths import no_replace_method, opened_directory
+from safename.paths import no_replace_method, open_directory
 from safename.validation import validate_filename
 
 __all__ = ["ExitStatus", "main"]
@@ -460,16 +460,22 @@ def _rename_command(parser: argparse.ArgumentParser, arguments: argparse.Namespa
     if os.scandir not in os.supports_fd:  # pragma: no cover - Windows
         parser.error("rename needs directory descriptors (Linux, macOS, BSD), not this system's")
     top = arguments.directory
-    try:
-        with opened_directory(top, follow_symlinks=True) as top_fd:
-            report = _rename_tree(top_fd, top, options, arguments)
+    try:  # DIR itself is the user's choice: a symlink to a directory is followed
+        top_fd = open_directory(top, follow_symlinks=True)
     except (FileNotFoundError, NotADirectoryError):
         problem = "not a directory" if os.path.lexists(top) else "no such directory"
         print(f"{_PROGRAM} rename: {problem}: {top!r}", file=sys.stderr)
         return ExitStatus.NO_SUCH_DIRECTORY
+    except OSError as error:
+        print(f"{_PROGRAM} rename: cannot open {top!r}: {error}", file=sys.stderr)
+        return ExitStatus.RENAME_FAILED
+    try:
+        report = _rename_tree(top_fd, top, options, arguments)
     except JournalBusyError as error:
         print(f"{_PROGRAM} rename: {error}", file=sys.stderr)
         return ExitStatus.RENAME_FAILED
+    finally:
+        os.close(top_fd)
     print(report.summary(), file=sys.stderr)
     tally = report.tally
     return ExitStatus.RENAME_FAILED if tally.failed or tally.skipped else ExitStatus.OK
