@@ -58,7 +58,7 @@ class UnsafeFilenameError(SafenameError):
 
 
 class PathReason(enum.Enum):
-    """Why a relative path would leave its base directory."""
+    """Why a path was refused: it would leave its base directory, or name something unsafe."""
 
     TRAVERSAL = "traversal"
     ABSOLUTE = "absolute"
@@ -66,10 +66,18 @@ class PathReason(enum.Enum):
     UNC = "unc"
     BACKSLASH = "backslash"
     NUL = "nul"
+    #: A component is a Windows device name (``CON``, ``nul.txt``, ``COM1 . log``),
+    #: refused on every OS since files and paths move between systems.
+    DEVICE_NAME = "device_name"
+    #: A symbolic link stands where a directory was expected, and is not followed.
+    SYMLINK = "symlink"
 
 
 class UnsafePathError(SafenameError):
-    """A path given to :func:`safename.safe_join` would escape its directory.
+    """A path refused by :func:`safename.safe_join` or :func:`safename.paths.open_directory`.
+
+    Its ``reason`` says why: it would leave the base directory, a component
+    is a device name, or a symbolic link stands where a directory should be.
 
     >>> error = UnsafePathError("../etc", PathReason.TRAVERSAL)
     >>> error.reason is PathReason.TRAVERSAL, str(error)

@@ -1,0 +1,133 @@
+"""The system calls under :mod:`safename.paths`' directory primitives: renameat2 and inode flags.
+
+Kept apart so that :mod:`safename.paths` reads as policy, and so that tests can
+take a call away (``rename_no_replace``) to exercise the fallbacks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import functools
+import os
+import platform
+import stat
+import sys
+from collections.abc import Callable
+from typing import Final
+
+#: ``O_NOFOLLOW`` and ``O_CLOEXEC`` where the system has them (Windows has neither).
+NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
+#: Create a new file, never through a symlink and never one that exists: a name taken atomically.
+CREATE_EXCLUSIVE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
+
+#: ``renameat2``'s flag that makes it fail with ``EEXIST`` rather than replace.
+RENAME_NOREPLACE: Final = 1
+# Where the C library has no renameat2 wrapper (glibc < 2.28, some musl), the
+# system call itself, by number.
+_RENAMEAT2_SYSCALLS: Final = {"x86_64": 316, "aarch64": 276, "riscv64": 276}
+# The file system (or an older kernel) does not support the flag: fall back.
+_UNSUPPORTED: Final = frozenset({errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+# linux/fs.h: FS_IOC_GETFLAGS = _IOR('f', 1, long), and the two flags that
+# forbid removing a name. Exotic architectures encode the ioctl differently.
+_FS_IOC_GETFLAGS: Final = 0x80086601 if sys.maxsize > 2**32 else 0x80046601
+_IMMUTABLE_FL: Final = 0x10
+_APPEND_FL: Final = 0x20
+
+_Renameat2 = Callable[[int, bytes, int, bytes, int], int]
+
+
+@functools.cache
+def _renameat2() -> _Renameat2 | None:
+    """The C library's ``renameat2``, or the raw system call, or ``None`` off Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - a Linux without a loadable C library
+        return None
+    function = getattr(libc, "renameat2", None)
+    if function is not None:
+        function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+        function.argtypes += [ctypes.c_uint]
+        function.restype = ctypes.c_int
+        return function  # type: ignore[no-any-return]
+    number = _RENAMEAT2_SYSCALLS.get(platform.machine())  # pragma: no cover - old C libraries
+    if number is None:  # pragma: no cover
+        return None
+    syscall = libc.syscall  # pragma: no cover
+    syscall.restype = ctypes.c_long  # pragma: no cover
+
+    def via_syscall(  # pragma: no cover
+        old_fd: int, old: bytes, new_fd: int, new: bytes, flags: int
+    ) -> int:
+        arguments = (ctypes.c_int(old_fd), old, ctypes.c_int(new_fd), new, ctypes.c_uint(flags))
+        return int(syscall(ctypes.c_long(number), *arguments))
+
+    return via_syscall  # pragma: no cover
+
+
+def rename_no_replace(source: str, target: str, source_dir_fd: int, target_dir_fd: int) -> bool:
+    """Rename with ``RENAME_NOREPLACE``; ``False`` if the system or file system cannot.
+
+    :raises FileExistsError: if *target* exists (nothing changed).
+    :raises OSError: any other failure, naming both entries.
+    """
+    function = _renameat2()
+    if function is None:
+        return False
+    old, new = os.fsencode(source), os.fsencode(target)
+    if function(source_dir_fd, old, target_dir_fd, new, RENAME_NOREPLACE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), source, None, target)
+
+
+def renameat2_works() -> bool:
+    """Whether this kernel runs ``renameat2`` (a probe that touches nothing)."""
+    function = _renameat2()
+    if function is None:
+        return False
+    # Empty names: ENOENT where the call exists, ENOSYS where it does not.
+    if function(-100, b"", -100, b"", RENAME_NOREPLACE) == 0:  # pragma: no cover
+        return True
+    return ctypes.get_errno() != errno.ENOSYS
+
+
+def removal_blocker(name: str, dir_fd: int, status: os.stat_result) -> str | None:
+    """Why the entry *name* could not lose its name, if its inode flags say so; else ``None``.
+
+    Checked before a new name is created, so that a move which could not finish
+    creates nothing: an append-only (``chattr +a``) or immutable (``chattr +i``)
+    directory keeps its names, and an immutable or append-only file cannot be
+    unlinked. File systems without these flags answer nothing and pass.
+    """
+    if _flags(dir_fd) & (_APPEND_FL | _IMMUTABLE_FL):
+        return "its directory is append-only or immutable (chattr +a or +i)"
+    # Only files and directories are opened: opening a device or a FIFO may act.
+    if stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode):
+        flags = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | CLOEXEC
+        try:
+            descriptor = os.open(name, flags, dir_fd=dir_fd)
+        except OSError:
+            return None  # unreadable: the move itself will say what is wrong
+        try:
+            if _flags(descriptor) & (_APPEND_FL | _IMMUTABLE_FL):
+                return "it is append-only or immutable (chattr +a or +i)"
+        finally:
+            os.close(descriptor)
+    return None
+
+
+def _flags(descriptor: int) -> int:
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+
+        answer = fcntl.ioctl(descriptor, _FS_IOC_GETFLAGS, bytes(8))
+    except (ImportError, OSError):  # no such flags here (ENOTTY, EINVAL, Windows)
+        return 0
+    return int.from_bytes(answer[:4], sys.byteorder)
