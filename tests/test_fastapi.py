@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import tempfile
-import threading
 import uuid
 from pathlib import Path
 
 import pytest
+from adapter_cases import all_at_once
 from fastapi import FastAPI, HTTPException, UploadFile
 from fastapi.testclient import TestClient
 
@@ -150,18 +150,7 @@ def test_a_body_at_the_limit_is_saved_whole(uploads: Path) -> None:
 
 def test_twenty_concurrent_uploads_of_one_name_are_all_kept_intact(uploads: Path) -> None:
     contents = [f"upload {index}\n".encode() * (500 + index) for index in range(20)]
-    barrier = threading.Barrier(len(contents))
-    answers: list[tuple[int, object]] = []
-
-    def send(data: bytes) -> None:
-        barrier.wait()
-        answers.append(post("same name.txt", data))
-
-    threads = [threading.Thread(target=send, args=(data,)) for data in contents]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = all_at_once(lambda data: post("same name.txt", data), contents)
     assert all(status == 200 for status, _ in answers)
     stored = list(uploads.iterdir())
     assert len(stored) == 20

@@ -6,11 +6,11 @@ import asyncio
 import errno
 import io
 import os
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from adapter_cases import all_at_once
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,18 +74,7 @@ def test_twenty_concurrent_uploads_of_one_name_are_all_kept_intact(
     tmp_path: Path, method: str
 ) -> None:
     contents = [bytes([index]) * (70_000 + index) for index in range(20)]
-    barrier = threading.Barrier(len(contents))
-    saved: list[SavedUpload] = []
-
-    def upload(data: bytes) -> None:
-        barrier.wait()
-        saved.append(save_upload(io.BytesIO(data), "same.bin", tmp_path))
-
-    threads = [threading.Thread(target=upload, args=(data,)) for data in contents]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    saved = all_at_once(lambda data: save_upload(io.BytesIO(data), "same.bin", tmp_path), contents)
     assert sorted(upload.path.read_bytes() for upload in saved) == sorted(contents)
     assert len(entries(tmp_path)) == 20
 
