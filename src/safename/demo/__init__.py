@@ -41,7 +41,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     given), then *test_config*. The secret key comes from ``SECRET_KEY``, the
     ``SAFENAME_DEMO_SECRET_KEY`` environment variable, or ``secret_key`` in
     the instance folder, generated on first run. Uploads go to
-    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder).
+    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder); a
+    ``.zip`` sent to ``/extract`` is extracted there within
+    ``SAFENAME_EXTRACT_MAX_MEMBERS`` members and ``SAFENAME_EXTRACT_MAX_BYTES``.
 
     :param test_config: settings that override everything else (for tests).
     :returns: the configured app; debug is off unless ``--debug`` or
@@ -58,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=16 * _MEBIBYTE,
         UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
         SAFENAME_UPLOAD_EXTENSIONS=DEFAULT_UPLOAD_EXTENSIONS,
+        SAFENAME_EXTRACT_MAX_MEMBERS=1000,
+        SAFENAME_EXTRACT_MAX_BYTES=64 * _MEBIBYTE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
