@@ -150,9 +150,9 @@ def save_upload(
     :param allowed_extensions: if given, the extensions accepted, without the dot.
     :param max_bytes: if given, the largest size accepted, in bytes.
     :returns: the stored name, path and size.
-    :raises UploadRejectedError: (a ``ValueError``) with an
+    :raises ~safename.uploads.UploadRejectedError: (a ``ValueError``) with an
         :class:`~safename.uploads.UploadReason`; answer 400 or 413.
-    :raises UploadStorageError: (an ``OSError``) if writing failed.
+    :raises ~safename.uploads.UploadStorageError: (an ``OSError``) if writing failed.
 
     >>> import tempfile
     >>> from django.core.files.uploadedfile import SimpleUploadedFile
