@@ -528,3 +528,70 @@ def test_every_reason_is_reached_by_a_test_above() -> None:
         ArchiveReason.UNREADABLE,
     }
     assert reached == set(ArchiveReason)
+
+
+#: A directory, a file in it and one beside it, then links and files among them.
+BASE_MEMBERS = [("d", "dir", ""), ("d/f", "file", ""), ("g", "file", "")]
+link_names = st.sampled_from(["l1", "l2", "d/l3", "x", "d/x", "l1/x"])
+# Half of them point to a member from somewhere; the other half try to escape.
+link_targets = st.sampled_from(["g", "d", "d/f", "f", "../g", "../d/f", "d/../g", "./g"]) | (
+    st.sampled_from(
+        [
+            "..",
+            "../..",
+            "d/../..",
+            "l1",
+            "l2",
+            "l1/..",
+            "l1/../..",
+            "d/l3/..",
+            "/etc/passwd",
+            "../outside/passwd",
+            "d/f/..",
+            ".",
+            "",
+            "d/f/",
+        ]
+    )
+)
+tar_members = st.lists(
+    st.tuples(link_names, st.sampled_from(["file", "symlink", "hardlink"]), link_targets),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda member: member[0],
+).map(lambda extra: BASE_MEMBERS + extra)
+KINDS = {
+    "file": tarfile.REGTYPE,
+    "dir": tarfile.DIRTYPE,
+    "symlink": tarfile.SYMTYPE,
+    "hardlink": tarfile.LNKTYPE,
+}
+
+
+@given(members=tar_members)
+@settings(max_examples=300)
+def test_allowed_links_never_lead_outside_the_directory(
+    members: list[tuple[str, str, str]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "outside").mkdir()
+        (root / "outside" / "passwd").write_bytes(b"secret")
+        directory = root / "target"
+        directory.mkdir()
+        archive = make_tar(
+            [
+                tar_member(name, KINDS[kind], b"data" if kind == "file" else b"", link)
+                for name, kind, link in members
+            ]
+        )
+        try:
+            safe_extract(io.BytesIO(archive), directory, allow_links=True)
+        except UnsafeArchiveError:
+            assert os.listdir(directory) == []
+        else:
+            for path in directory.rglob("*"):
+                resolved = Path(os.path.realpath(path))
+                assert directory.resolve() in resolved.parents
+                assert resolved.exists()  # every link points to a member
+        assert manifest(root / "outside") == {"passwd": b"secret"}

@@ -341,7 +341,10 @@ class _Plan:
         if entry.kind is Kind.HARDLINK:
             self._check_hardlink(member)
         elif entry.kind is Kind.SYMLINK:
-            self._symlinks.append(member)
+            if not _plausible_link(member.link or ""):
+                detail = f"to {member.link!r}, not a relative path inside the archive"
+                raise UnsafeArchiveError(member.name, ArchiveReason.LINK_ESCAPES, detail)
+            self._symlinks.append(member)  # resolved once every member is known
         self.members.append(member)
         return member
 
@@ -381,8 +384,6 @@ class _Plan:
 
     def _resolves_inside(self, member: _Member) -> bool:
         target = member.link or ""
-        if not target or target.startswith("/") or _path_problem(target.replace("..", "x")):
-            return False
         spelling = list(member.parts[:-1])
         for part in target.split("/"):
             if part in ("", "."):
@@ -397,6 +398,13 @@ class _Plan:
             if seen is None or seen.kind is Kind.SYMLINK or seen.spelling != tuple(spelling):
                 return False
         return bool(spelling)
+
+
+def _plausible_link(target: str) -> bool:
+    """Whether a link target could stay inside: not empty, relative, and only ``..`` may climb."""
+    if not target or target.startswith("/"):
+        return False
+    return _path_problem(target.replace("..", "x")) is None
 
 
 def _collision(name: str, seen: _Seen) -> UnsafeArchiveError:
