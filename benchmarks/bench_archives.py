@@ -3,11 +3,12 @@
 ``python -m benchmarks.bench_archives`` (``--files 10000 --repeat 3`` by default).
 
 * Memory: a 2 MB zip and a 2 MB tar.gz that each expand to 2 GiB of zeros are
-  given to :func:`safename.archives.safe_extract` in a fresh process; the
-  process reports its peak resident set size (``VmHWM``) before and after.
-  Their honest headers get them refused before any data is read; a third run
-  reads the tar.gz from a pipe (size unknown) with the size limit above 2 GiB,
-  so that only the ratio of the bytes written can stop it, while it streams.
+  built here, then given to :func:`safename.archives.safe_extract` in a fresh
+  process (from a file), which reports its peak resident set size (``VmHWM``)
+  before and after. Their honest headers get them refused before any data is
+  read; a third run gives the tar.gz on the process's stdin, a real pipe (size
+  unknown), with the size limit above 2 GiB, so that only the ratio of the
+  bytes written can stop it, while it streams.
 * Throughput: an archive of *files* small files in 100 directories, extracted
   into a fresh directory by ``safe_extract``, by ``zipfile.ZipFile.extractall``
   and by ``tarfile.TarFile.extractall(filter="data")``; the best of *repeat*
@@ -118,18 +119,20 @@ def many_files(count: int, *, kind: str = "zip", size: int = 100) -> bytes:
 # --- memory ------------------------------------------------------------------------------------
 
 
-def refuse_bomb(kind: str) -> None:
-    """Refuse the 2 GiB bomb of *kind* in this process; print the peak RSS before and after."""
+def refuse_bomb(kind: str, bomb_file: str) -> None:
+    """Refuse the bomb in *bomb_file* (or on stdin, a pipe) here; print the peak RSS around it.
+
+    The bomb is built by the parent process, so that building it is not in this one's peak.
+    """
     from safename.archives import UnsafeArchiveError, safe_extract  # noqa: PLC0415
 
-    bomb = zip_bomb() if kind == "zip" else tar_gz_bomb()
     # From a pipe the archive's size is unknown, so only the bytes written can be judged:
     # with a size limit above the bomb, the ratio stops it while it streams.
     piped = kind == "tar.gz from a pipe"
-    source = io.BufferedReader(_Pipe(bomb)) if piped else io.BytesIO(bomb)
     limit = 4 << 30 if piped else 1 << 30
     baseline = _peak_rss_kib()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, open(bomb_file, "rb") as from_disk:
+        source = sys.stdin.buffer if piped else from_disk
         start = time.perf_counter()
         try:
             safe_extract(source, folder, max_total_bytes=limit)
@@ -139,31 +142,21 @@ def refuse_bomb(kind: str) -> None:
             raise RuntimeError("the bomb was extracted")
         seconds = time.perf_counter() - start
     peak = _peak_rss_kib()
-    report = {"bomb_bytes": len(bomb), "reason": reason, "seconds": seconds}
+    report = {"reason": reason, "seconds": seconds}
     print(json.dumps({**report, "baseline_kib": baseline, "peak_kib": peak}), flush=True)
-
-
-class _Pipe(io.RawIOBase):
-    """A stream that cannot seek, like a socket or a pipe."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        chunk = self._data.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
 
 
 def measure_bomb(kind: str) -> dict[str, object]:
     """Refuse the bomb of *kind* in a fresh process; what it cost."""
-    command = [sys.executable, "-m", "benchmarks.bench_archives", "--refuse-bomb", kind]
-    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=_ROOT)
-    result: dict[str, object] = json.loads(output.stdout.splitlines()[-1])
-    return result
+    bomb = zip_bomb() if kind == "zip" else tar_gz_bomb()
+    with tempfile.NamedTemporaryFile(suffix=".bomb") as bomb_file:
+        bomb_file.write(bomb)
+        bomb_file.flush()
+        command = [sys.executable, "-m", "benchmarks.bench_archives", "--refuse-bomb", kind]
+        command += ["--bomb-file", bomb_file.name]
+        output = subprocess.run(command, input=bomb, capture_output=True, check=True, cwd=_ROOT)
+    result: dict[str, object] = json.loads(output.stdout.decode().splitlines()[-1])
+    return {**result, "bomb_bytes": len(bomb)}
 
 
 # --- throughput --------------------------------------------------------------------------------
@@ -210,9 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=10_000, help="files in the archive")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each extractor")
     parser.add_argument("--refuse-bomb", choices=_BOMBS, help=argparse.SUPPRESS)
+    parser.add_argument("--bomb-file", help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
     if arguments.refuse_bomb:
-        refuse_bomb(arguments.refuse_bomb)
+        refuse_bomb(arguments.refuse_bomb, arguments.bomb_file)
         return 0
     print("A 2 GiB bomb refused by safe_extract, one fresh process each")
     print(f"{'archive':18} {'bytes':>10} {'reason':>18} {'seconds':>8} {'peak RSS growth MiB':>20}")

@@ -22,6 +22,7 @@ import io
 import lzma
 import os
 import stat
+import struct
 import tarfile
 import zipfile
 import zlib
@@ -29,8 +30,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Final
 
+
+class CorruptDataError(Exception):
+    """Reading the archive failed (bzip2 reports its "invalid data stream" as a plain OSError)."""
+
+
 #: Errors that mean the archive itself is malformed (not that writing failed).
 CORRUPT_ERRORS: Final = (
+    CorruptDataError,
     zipfile.BadZipFile,
     tarfile.TarError,
     zlib.error,
@@ -38,7 +45,11 @@ CORRUPT_ERRORS: Final = (
     gzip.BadGzipFile,
     EOFError,
     NotImplementedError,
-    UnicodeDecodeError,
+    # zipfile's answers to impossible offsets and sizes ("negative seek value",
+    # struct.error on a short record, OverflowError); UnicodeDecodeError is a ValueError.
+    ValueError,
+    struct.error,
+    OverflowError,
 )
 #: The bytes read from a tar stream besides the members' data: each member's
 #: header block(s), and what tarfile reads ahead.
@@ -98,7 +109,10 @@ class Budget(io.RawIOBase):
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         wanted = min(len(buffer), self.allowance - self.consumed + 1)
-        data = self._source.read(max(wanted, 1))
+        try:
+            data = self._source.read(max(wanted, 1))
+        except OSError as error:  # "Invalid data stream", or the archive's disk failing
+            raise CorruptDataError(str(error)) from error
         self.consumed += len(data)
         if self.consumed > self.allowance:
             raise OverBudgetError(self.consumed)

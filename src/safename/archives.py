@@ -236,6 +236,8 @@ def _extract_all(
                     _extract_one(entry, member, limits, staging)
             current = None
             plan.finish()
+    except UnsafeArchiveError:
+        raise  # a ValueError too: not to be taken for a corrupt archive below
     except formats.CORRUPT_ERRORS as error:
         raise UnsafeArchiveError(current, ArchiveReason.UNREADABLE, str(error)) from error
     except formats.OverBudgetError as error:
@@ -269,7 +271,7 @@ def _copy(entry: Entry, data: IO[bytes], limits: _Limits, file_fd: int | None) -
     """Stream a member's data into *file_fd* (or nowhere), within the limits."""
     written = 0
     try:
-        while chunk := data.read(_CHUNK_BYTES):
+        while chunk := _read(entry, data):
             written += len(chunk)
             if written > entry.size:
                 detail = "more data than its header declares"
@@ -282,6 +284,14 @@ def _copy(entry: Entry, data: IO[bytes], limits: _Limits, file_fd: int | None) -
     finally:
         if file_fd is not None:
             os.close(file_fd)
+
+
+def _read(entry: Entry, data: IO[bytes]) -> bytes:
+    """The next chunk of a member; a decompressor's ``OSError`` means a corrupt archive."""
+    try:
+        return data.read(_CHUNK_BYTES)
+    except OSError as error:
+        raise UnsafeArchiveError(entry.name, ArchiveReason.UNREADABLE, str(error)) from error
 
 
 def _member_parts(name: str) -> tuple[str, ...]:
