@@ -364,6 +364,31 @@ def test_unreadable_archives_are_refused(target: Path, archive: bytes) -> None:
     assert refused(archive, target).reason is ArchiveReason.UNREADABLE
 
 
+def flipped(data: bytes, position: int) -> bytes:
+    return data[:position] + bytes([data[position] ^ 0xFF]) + data[position + 1 :]
+
+
+def zip_with_offset(offset: int) -> bytes:
+    """A zip whose end record puts its central directory at an impossible *offset*."""
+    data = bytearray(make_zip([("a.txt", b"x" * 100)]))
+    end = data.index(b"PK\x05\x06")
+    data[end + 16 : end + 20] = offset.to_bytes(4, "little")
+    return bytes(data)
+
+
+# Found by fuzz/fuzz_safe_extract.py: they escaped as OSError and ValueError.
+@pytest.mark.parametrize(
+    "archive",
+    [
+        flipped(make_tar([tar_member("a.txt", data=b"x" * 5000)], "w:bz2"), 40),
+        zip_with_offset(0xFFFF0000),
+    ],
+    ids=["bzip2 invalid data stream", "zip offset out of range"],
+)
+def test_corrupt_data_is_unreadable_not_an_error(target: Path, archive: bytes) -> None:
+    assert refused(archive, target).reason is ArchiveReason.UNREADABLE
+
+
 def test_a_corrupt_member_is_refused_after_earlier_ones_were_written(target: Path) -> None:
     good = make_zip([("first.txt", b"1" * 100), ("second.txt", b"2" * 100)])
     position = good.index(b"PK\x01\x02") - 5  # inside second.txt's compressed data
