@@ -121,6 +121,8 @@ ZIP_CASES = [
     ("duplicate", [("a.txt", b"1"), ("a.txt", b"2")], ArchiveReason.COLLISION),
     ("file as directory", [("a", b"1"), ("a/b", b"2")], ArchiveReason.COLLISION),
     ("exists", [("new.txt", b"x"), ("keep.txt", b"evil")], ArchiveReason.EXISTS),
+    ("case twin of an existing file", [("KEEP.txt", b"x")], ArchiveReason.COLLISION),
+    ("case twin of an existing directory", [("Photos/new.jpg", b"x")], ArchiveReason.COLLISION),
     ("existing directory as file", [("photos", b"x")], ArchiveReason.EXISTS),
     ("existing file inside", [("photos/old.jpg", b"evil")], ArchiveReason.EXISTS),
     ("through an existing symlink", [("etc/passwd", b"evil")], ArchiveReason.EXISTS),

@@ -151,7 +151,9 @@ def safe_extract(
       limit, before it is written. The ratio is the expanded size over the
       archive's size, checked once more than 1 MiB has expanded;
     * nothing existing is overwritten, and no symlink already in *directory*
-      is followed (an existing directory is merged into, a file is not);
+      is followed (an existing directory is merged into, a file is not); a
+      member whose name differs from an existing entry's only in case or
+      normalization is refused too;
     * all or nothing: the members are written into a hidden temporary
       directory inside *directory* (``.safename-extract-<16 hex>.part``), then
       each one published with an atomic rename that never replaces
@@ -224,6 +226,7 @@ def _extract_all(
 ) -> None:
     """Check and write every member into *staging* (or only read it, for a dry run)."""
     current: str | None = None
+    existing = _Existing(target_fd)
     try:
         with formats.open_archive(archive) as opened:
             limits.start(opened)
@@ -232,7 +235,7 @@ def _extract_all(
                 limits.count(entry.name)
                 member = plan.add(entry)
                 if member is not None:
-                    _check_free(target_fd, member)
+                    existing.check(member)
                     _extract_one(entry, member, limits, staging)
             current = None
             plan.finish()
@@ -480,22 +483,44 @@ class _Limits:
         return UnsafeArchiveError(name, ArchiveReason.TOO_MANY_MEMBERS, detail)
 
 
-def _check_free(target_fd: int, member: _Member) -> None:
-    """Refuse a member whose path exists in the target already, unless only as directories."""
-    with contextlib.ExitStack() as stack:
-        directory_fd = target_fd
+class _Existing:
+    """What the target already holds, listed once per directory and folded as member names are.
+
+    A member is refused if its path exists (``EXISTS``; existing directories
+    are merged into), or if an entry there has its name in another case or
+    normalization (``COLLISION``): on macOS or Windows the two are one file.
+    """
+
+    def __init__(self, target_fd: int) -> None:
+        self._target_fd = target_fd
+        self._listings: dict[tuple[str, ...], dict[str, tuple[str, bool]]] = {}
+
+    def check(self, member: _Member) -> None:
+        """Raise :class:`UnsafeArchiveError` if *member* would meet an existing entry."""
         for index, part in enumerate(member.parts):
-            try:
-                status = os.stat(part, dir_fd=directory_fd, follow_symlinks=False)
-            except FileNotFoundError:
+            found = self._listing(member.parts[:index]).get(_key(part))
+            if found is None:
                 return
+            actual, is_directory = found
+            where = "/".join((*member.parts[:index], actual))
+            if actual != part:
+                detail = f"with {where!r}, which exists"
+                raise UnsafeArchiveError(member.name, ArchiveReason.COLLISION, detail)
             last = index == len(member.parts) - 1
-            if not stat.S_ISDIR(status.st_mode) or (last and member.kind is not Kind.DIRECTORY):
-                where = "/".join(member.parts[: index + 1])
+            if not is_directory or (last and member.kind is not Kind.DIRECTORY):
                 raise UnsafeArchiveError(member.name, ArchiveReason.EXISTS, f"{where!r} exists")
-            if not last:
-                directory_fd = os.open(part, _DIRECTORY_FLAGS, dir_fd=directory_fd)
-                stack.callback(os.close, directory_fd)
+
+    def _listing(self, parts: tuple[str, ...]) -> dict[str, tuple[str, bool]]:
+        """The entries of the existing directory *parts* (a real one, reached without links)."""
+        listing = self._listings.get(parts)
+        if listing is None:
+            with _chain(self._target_fd, parts) as directory_fd, os.scandir(directory_fd) as it:
+                listing = {
+                    _key(entry.name): (entry.name, entry.is_dir(follow_symlinks=False))
+                    for entry in it
+                }
+            self._listings[parts] = listing
+        return listing
 
 
 @contextlib.contextmanager
