@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import safename._publish
-import safename.archives
+import safename._staging
 from benchmarks.bench_archives import tar_gz_bomb, zip_bomb
 from safename import PathReason, UnsafeArchiveError, safe_join
 from safename.archives import ArchiveReason, safe_extract
@@ -429,7 +429,7 @@ def test_a_failure_while_publishing_takes_back_what_was_published(
             raise OSError(28, "No space left on device")
         real_publish(source, name, **directories)
 
-    monkeypatch.setattr(safename.archives, "publish", publish_twice)
+    monkeypatch.setattr(safename._staging, "publish", publish_twice)
     archive = make_zip([("a.txt", b"a"), ("b/c.txt", b"c"), ("photos/new.jpg", b"n")])
     before = manifest(target)
     with pytest.raises(OSError, match="No space"):
@@ -448,7 +448,7 @@ def test_a_name_taken_while_publishing_is_refused_and_the_rest_taken_back(
             (target / "b.txt").write_bytes(b"theirs")
         real_publish(source, name, **directories)
 
-    monkeypatch.setattr(safename.archives, "publish", racing_publish)
+    monkeypatch.setattr(safename._staging, "publish", racing_publish)
     with pytest.raises(UnsafeArchiveError) as caught:
         safe_extract(io.BytesIO(make_zip([("a.txt", b"a"), ("b.txt", b"b")])), target)
     assert caught.value.reason is ArchiveReason.EXISTS

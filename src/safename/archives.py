@@ -20,29 +20,19 @@ and leaves the directory exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import os
 import re
-import shutil
-import stat
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
 from safename import _archive_formats as formats
 from safename._archive_formats import Entry, Kind
-from safename._publish import publish
+from safename._staging import NameTakenError, Staging, opened_chain
 from safename.errors import SafenameError
-from safename.paths import (
-    NoReplaceUnsupportedError,
-    _path_problem,
-    open_directory,
-    opened_directory,
-    temporary_name,
-)
+from safename.paths import _path_problem, opened_directory
 
 __all__ = ["ArchiveReason", "UnsafeArchiveError", "safe_extract"]
 
@@ -57,12 +47,6 @@ RATIO_FLOOR_BYTES: Final = 1 << 20
 _MAX_SEGMENT_BYTES: Final = 255
 # C0 controls and DEL, and lone surrogates (undecodable bytes of a tar name).
 _INVALID_CHARACTER: Final = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
-_FILE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-)
-_DIRECTORY_FLAGS: Final = (
-    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-)
 
 
 class ArchiveReason(enum.Enum):
@@ -195,11 +179,11 @@ def safe_extract(
     plan = _Plan(allow_links=allow_links)
     limits = _Limits(max_members, max_total_bytes, max_ratio)
     with opened_directory(directory, follow_symlinks=True) as target_fd:
-        staging = None if dry_run else _Staging(target_fd)
+        staging = None if dry_run else Staging(target_fd)
         try:
             _extract_all(archive, target_fd, plan, limits, staging)
             if staging is not None:
-                staging.publish()
+                _publish(staging)
         except BaseException:
             if staging is not None:
                 staging.abandon()
@@ -207,6 +191,13 @@ def safe_extract(
         if staging is not None:
             staging.remove()
     return [Path(directory, *member.parts) for member in plan.members]
+
+
+def _publish(staging: Staging) -> None:
+    try:
+        staging.publish()
+    except NameTakenError as error:  # taken since the check, by another process
+        raise UnsafeArchiveError(error.path, ArchiveReason.EXISTS) from None
 
 
 @dataclass(frozen=True)
@@ -222,7 +213,7 @@ def _extract_all(
     target_fd: int,
     plan: _Plan,
     limits: _Limits,
-    staging: _Staging | None,
+    staging: Staging | None,
 ) -> None:
     """Check and write every member into *staging* (or only read it, for a dry run)."""
     current: str | None = None
@@ -248,7 +239,7 @@ def _extract_all(
         raise UnsafeArchiveError(current, ArchiveReason.TOO_LARGE, detail) from error
 
 
-def _extract_one(entry: Entry, member: _Member, limits: _Limits, staging: _Staging | None) -> None:
+def _extract_one(entry: Entry, member: _Member, limits: _Limits, staging: Staging | None) -> None:
     if member.kind is Kind.FILE:
         limits.declare(entry.name, entry.size)
         with entry.open() as data:
@@ -305,7 +296,8 @@ def _member_parts(name: str) -> tuple[str, ...]:
     parts = tuple(part for part in name.split("/") if part not in ("", "."))
     for part in parts:
         if _INVALID_CHARACTER.search(part):
-            raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, "a control character")
+            detail = "a control character or an undecodable byte"
+            raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
         if len(part.encode("utf-8")) > _MAX_SEGMENT_BYTES:
             detail = f"a component over {_MAX_SEGMENT_BYTES} bytes"
             raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
@@ -514,119 +506,13 @@ class _Existing:
         """The entries of the existing directory *parts* (a real one, reached without links)."""
         listing = self._listings.get(parts)
         if listing is None:
-            with _chain(self._target_fd, parts) as directory_fd, os.scandir(directory_fd) as it:
+            with (
+                opened_chain(self._target_fd, parts) as directory_fd,
+                os.scandir(directory_fd) as it,
+            ):
                 listing = {
                     _key(entry.name): (entry.name, entry.is_dir(follow_symlinks=False))
                     for entry in it
                 }
             self._listings[parts] = listing
         return listing
-
-
-@contextlib.contextmanager
-def _chain(root_fd: int, parts: tuple[str, ...]) -> Iterator[int]:
-    """A descriptor of the directory *parts* below *root_fd*, opened one component at a time."""
-    with contextlib.ExitStack() as stack:
-        descriptor = root_fd
-        for part in parts:
-            descriptor = os.open(part, _DIRECTORY_FLAGS, dir_fd=descriptor)
-            stack.callback(os.close, descriptor)
-        yield descriptor
-
-
-class _Staging:
-    """The hidden directory inside the target that members are written into, then published from."""
-
-    _CACHED_DIRECTORIES: Final = 64
-
-    def __init__(self, target_fd: int) -> None:
-        self.target_fd = target_fd
-        self.name = temporary_name("extract")
-        os.mkdir(self.name, 0o700, dir_fd=target_fd)
-        self.fd = open_directory(self.name, dir_fd=target_fd)
-        self._directories: dict[tuple[str, ...], int] = {}
-        self._journal: list[tuple[str, tuple[str, ...]]] = []
-
-    def directory(self, parts: tuple[str, ...]) -> int:
-        """A descriptor of ``staging/parts``, made if missing; kept open until :meth:`remove`."""
-        if not parts:
-            return self.fd
-        cached = self._directories.get(parts)
-        if cached is not None:
-            return cached
-        parent = self.directory(parts[:-1])
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(parts[-1], 0o777, dir_fd=parent)
-        if len(self._directories) >= self._CACHED_DIRECTORIES:
-            self._close_directories()
-            parent = self.directory(parts[:-1])
-        descriptor = os.open(parts[-1], _DIRECTORY_FLAGS, dir_fd=parent)
-        self._directories[parts] = descriptor
-        return descriptor
-
-    def create_file(self, parts: tuple[str, ...]) -> int:
-        """A new file ``staging/parts``, open for writing."""
-        return os.open(parts[-1], _FILE_FLAGS, 0o666, dir_fd=self.directory(parts[:-1]))
-
-    def publish(self) -> None:
-        """Move every entry into the target, merging into directories that exist there."""
-        self._close_directories()
-        self._merge(self.fd, self.target_fd, ())
-
-    def _merge(self, source_fd: int, target_fd: int, prefix: tuple[str, ...]) -> None:
-        for name in sorted(os.listdir(source_fd)):
-            parts = (*prefix, name)
-            try:
-                publish(name, name, source_dir_fd=source_fd, target_dir_fd=target_fd)
-                self._journal.append(("moved", parts))
-                continue
-            except FileExistsError:
-                self._check_mergeable(name, source_fd, target_fd, parts)
-            except NoReplaceUnsupportedError:  # a directory, on a system without renameat2
-                try:
-                    os.mkdir(name, 0o777, dir_fd=target_fd)
-                except FileExistsError:
-                    self._check_mergeable(name, source_fd, target_fd, parts)
-                else:
-                    self._journal.append(("made", parts))
-            with _chain(source_fd, (name,)) as inner_source, _chain(target_fd, (name,)) as inner:
-                self._merge(inner_source, inner, parts)
-
-    @staticmethod
-    def _check_mergeable(name: str, source_fd: int, target_fd: int, parts: tuple[str, ...]) -> None:
-        """An entry exists where *name* goes: go on only if both are directories, to merge them."""
-        if not (_is_directory(name, source_fd) and _is_directory(name, target_fd)):
-            raise UnsafeArchiveError("/".join(parts), ArchiveReason.EXISTS) from None
-
-    def abandon(self) -> None:
-        """Take back what was published, newest first, then remove the staging directory."""
-        self._close_directories()
-        for action, parts in reversed(self._journal):
-            with _chain(self.target_fd, parts[:-1]) as published_in:
-                if action == "made":
-                    os.rmdir(parts[-1], dir_fd=published_in)
-                    continue
-                with _chain(self.fd, parts[:-1]) as staged_in:
-                    name = parts[-1]
-                    publish(name, name, source_dir_fd=published_in, target_dir_fd=staged_in)
-        self._journal.clear()
-        self.remove()
-
-    def remove(self) -> None:
-        """Close every descriptor and remove the staging directory with what is left in it."""
-        self._close_directories()
-        os.close(self.fd)
-        shutil.rmtree(self.name, dir_fd=self.target_fd)
-
-    def _close_directories(self) -> None:
-        for descriptor in self._directories.values():
-            os.close(descriptor)
-        self._directories.clear()
-
-
-def _is_directory(name: str, directory_fd: int) -> bool:
-    """Whether *name* is a directory itself, not a symlink to one."""
-    try:
-        return stat.S_ISDIR(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
-    except FileNotFoundError:
-        return False
