@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import errno
 import io
 import os
 import re
@@ -17,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safename import is_safe_filename, secure_filename, validate_filename
-from safename._renaming import move_without_clobbering
+from safename import _directories, is_safe_filename, secure_filename, validate_filename
 from safename.cli import ExitStatus, main
 from safename.errors import UnsafeFilenameError
+from safename.paths import no_replace_method
 
 HOSTILE_NAMES = [
     "My cool movie.mov",
@@ -172,7 +173,7 @@ def test_version_is_the_installed_distribution_version() -> None:
     from importlib.metadata import version
 
     result = run("--version")
-    expected = f"safename {version('safename')}\n"
+    expected = f"safename {version('safename')} (no-clobber rename: {no_replace_method()})\n"
     assert (result.returncode, result.stdout) == (ExitStatus.OK, expected)
 
 
@@ -425,50 +426,19 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
 # --- the no-clobber move, in process --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("existing", ["file", "empty directory", "symlink"])
-@pytest.mark.parametrize("moved", ["file", "directory"])
-def test_move_never_replaces_an_existing_entry(tmp_path: Path, existing: str, moved: str) -> None:
-    source = tmp_path / "old"
-    source.mkdir() if moved == "directory" else source.write_text("old")
-    target = tmp_path / "new"
-    if existing == "file":
-        target.write_text("keep")
-    elif existing == "empty directory":
-        target.mkdir()  # os.rename would silently replace this with a directory
-    else:
-        target.symlink_to("nowhere")
-    with pytest.raises(FileExistsError):
-        move_without_clobbering(str(tmp_path), "old", "new")
-    assert source.exists()
-    assert target.is_symlink() or target.exists()
-
-
-def test_move_falls_back_when_hard_links_are_unsupported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def refuse(*_arguments: object, **_keywords: object) -> None:
-        raise PermissionError("no hard links here")
-
-    (tmp_path / "old").write_text("data")
-    monkeypatch.setattr(os, "link", refuse)
-    move_without_clobbering(str(tmp_path), "old", "new")
-    assert [path.name for path in tmp_path.iterdir()] == ["new"]
-    assert (tmp_path / "new").read_text() == "data"
-
-
 def test_failed_rename_is_reported_and_sets_the_status(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def refuse(*_arguments: object, **_keywords: object) -> None:
-        raise PermissionError("denied")
+    def refuse(source: str, *_arguments: object) -> bool:
+        raise PermissionError(errno.EACCES, "denied by the test", source)
 
     (tmp_path / "a b").write_text("data")
     (tmp_path / "c d").write_text("data")
-    monkeypatch.setattr(os, "link", refuse)
-    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(_directories, "rename_no_replace", refuse)
     assert main(["rename", "--apply", str(tmp_path)]) == ExitStatus.RENAME_FAILED
     captured = capsys.readouterr()
     assert captured.err.count("cannot rename") == 2
+    assert "cannot rename a b: [Errno 13] denied by the test: 'a b'" in captured.err
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a b", "c d"]
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -15,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from append_only import made_append_only
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -373,21 +372,13 @@ def test_link_fallback_removes_the_new_name_when_the_old_cannot_go(
 
 @pytest.fixture
 def append_only(tmp_path: Path) -> Iterator[Path]:
-    """A real ``chattr +a`` directory holding one file, or a skip where the machine refuses."""
+    """A real ``chattr +a`` directory holding a file and a directory."""
     directory = tmp_path / "append-only"
     directory.mkdir()
     (directory / "f one.txt").write_text("one")
     (directory / "sub dir").mkdir()
-    chattr = shutil.which("chattr")
-    if chattr is None:
-        pytest.skip("chattr is not installed")
-    result = subprocess.run([chattr, "+a", str(directory)], capture_output=True, check=False)
-    if result.returncode != 0:
-        pytest.skip(f"chattr +a refused here (needs root on ext4/XFS/Btrfs): {result.stderr!r}")
-    try:
+    with made_append_only(directory):
         yield directory
-    finally:
-        subprocess.run([chattr, "-a", str(directory)], check=True)
 
 
 @pytest.mark.parametrize("moved", ["f one.txt", "sub dir"])

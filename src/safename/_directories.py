@@ -16,6 +16,12 @@ import sys
 from collections.abc import Callable
 from typing import Final
 
+#: ``O_NOFOLLOW`` and ``O_CLOEXEC`` where the system has them (Windows has neither).
+NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
+#: Create a new file, never through a symlink and never one that exists: a name taken atomically.
+CREATE_EXCLUSIVE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
+
 #: ``renameat2``'s flag that makes it fail with ``EEXIST`` rather than replace.
 RENAME_NOREPLACE: Final = 1
 # Where the C library has no renameat2 wrapper (glibc < 2.28, some musl), the
@@ -104,7 +110,7 @@ def removal_blocker(name: str, dir_fd: int, status: os.stat_result) -> str | Non
         return "its directory is append-only or immutable (chattr +a or +i)"
     # Only files and directories are opened: opening a device or a FIFO may act.
     if stat.S_ISREG(status.st_mode) or stat.S_ISDIR(status.st_mode):
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        flags = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | CLOEXEC
         try:
             descriptor = os.open(name, flags, dir_fd=dir_fd)
         except OSError:

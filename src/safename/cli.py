@@ -46,14 +46,18 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final, TextIO
 
+from safename import _rename_journal as rename_journal
+from safename import _renaming as renaming
 from safename import _rules, archives, uploads
 from safename._extras import require
-from safename._renaming import Failed, Progress, Renamed, rename_entries
+from safename._rename_journal import JournalBusyError
+from safename._rename_report import Format, Report, _shown
+from safename._renaming import Progress
 from safename.errors import UnsafeFilenameError
 from safename.filenames import Fallback, random_stem, secure_filename
+from safename.paths import no_replace_method, opened_directory
 from safename.validation import validate_filename
 
 __all__ = ["ExitStatus", "main"]
@@ -66,7 +70,7 @@ class ExitStatus(enum.IntEnum):
 
     >>> [(status.name, int(status)) for status in ExitStatus]  # doctest: +NORMALIZE_WHITESPACE
     [('OK', 0), ('UNSAFE', 1), ('USAGE', 2), ('NO_SUCH_DIRECTORY', 3), ('RENAME_FAILED', 4),
-     ('WRITE_FAILED', 5)]
+     ('WRITE_FAILED', 5), ('OUTPUT_CLOSED', 141)]
     """
 
     OK = 0
@@ -76,11 +80,15 @@ class ExitStatus(enum.IntEnum):
     USAGE = 2
     #: ``rename``, ``extract`` or ``sweep`` was given a path that is missing or not a directory.
     NO_SUCH_DIRECTORY = 3
-    #: ``rename --apply`` could not rename at least one entry; the rest were renamed.
+    #: ``rename --apply`` could not rename at least one entry (or skipped a directory that
+    #: changed during the run); the rest were renamed.
     RENAME_FAILED = 4
     #: ``extract`` or ``sweep`` could not read or write (the archive is missing, the disk is
     #: full...); ``extract`` left the directory as it was.
     WRITE_FAILED = 5
+    #: The reader of stdout closed it (``| head -1``); the status of a process killed by
+    #: SIGPIPE, as a shell reports it. ``rename --apply`` stops between two moves.
+    OUTPUT_CLOSED = 141  # 128 + SIGPIPE (13), spelled out: Windows has no SIGPIPE
 
 
 Sanitize = Callable[[str], str]
@@ -177,7 +185,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(_unknown_command_message(first))
         arguments.insert(0, _DEFAULT_COMMAND)
     parsed = parser.parse_args(arguments)
-    return int(parsed.command.run(parsed.command_parser, parsed))
+    try:
+        return int(parsed.command.run(parsed.command_parser, parsed))
+    except BrokenPipeError:  # `safename rename DIR | head -1`: the reader has all it wanted
+        _discard_further_output()
+        return ExitStatus.OUTPUT_CLOSED
+
+
+def _discard_further_output() -> None:
+    """Point stdout at the null device, so that the flush at exit does not fail again."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by an object without a descriptor
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -189,7 +212,8 @@ def _parser() -> argparse.ArgumentParser:
         f"put -- before a name that is also a command: '{_PROGRAM} -- rename'. "
         f"'{_PROGRAM} COMMAND --help' shows the options of a command.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    version = f"%(prog)s {_version()} (no-clobber rename: {no_replace_method()})"
+    parser.add_argument("--version", action="version", version=version)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for command in _COMMANDS.values():
         # The summary is the description unless the command's configure sets a longer one.
@@ -393,14 +417,6 @@ def _check(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> in
 # --- safename rename DIR --------------------------------------------------------------------
 
 
-@dataclass
-class _Tally:
-    entries: int = 0
-    renamed: int = 0
-    collisions: int = 0
-    failed: int = 0
-
-
 def _configure_rename(parser: argparse.ArgumentParser) -> None:
     parser.description = (
         "Give every file and directory under DIR a safe name. A dry run unless "
@@ -420,6 +436,23 @@ def _configure_rename(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         help="draw a progress bar on stderr (default: when stderr is a terminal)",
     )
+    formats = parser.add_mutually_exclusive_group()
+    formats.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const=Format.JSON,
+        default=Format.TEXT,
+        help="one JSON object per line for each move: old, new, status (and error)",
+    )
+    formats.add_argument(
+        "-0",
+        "--null",
+        dest="format",
+        action="store_const",
+        const=Format.NUL,
+        help="each old and new path followed by a NUL byte, for xargs -0 and the like",
+    )
     _add_name_options(parser)
 
 
@@ -430,97 +463,65 @@ def _configure_rename(parser: argparse.ArgumentParser) -> None:
 )
 def _rename_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     options = _name_options(parser, arguments)
+    if os.scandir not in os.supports_fd:  # pragma: no cover - Windows
+        parser.error("rename needs directory descriptors (Linux, macOS, BSD), not this system's")
     top = arguments.directory
-    if not _is_directory(top, "rename"):
+    try:
+        with opened_directory(top, follow_symlinks=True) as top_fd:
+            report = _rename_tree(top_fd, top, options, arguments)
+    except (FileNotFoundError, NotADirectoryError):
+        problem = "not a directory" if os.path.lexists(top) else "no such directory"
+        print(f"{_PROGRAM} rename: {problem}: {top!r}", file=sys.stderr)
         return ExitStatus.NO_SUCH_DIRECTORY
-    show_progress = sys.stderr.isatty() if arguments.progress is None else arguments.progress
-    tally = _rename_tree(
-        top,
-        options,
-        apply=arguments.apply,
-        show_progress=show_progress,
-        include_hidden=arguments.include_hidden,
-    )
-    print(_summary(tally, apply=arguments.apply), file=sys.stderr)
-    return ExitStatus.RENAME_FAILED if tally.failed else ExitStatus.OK
+    except JournalBusyError as error:
+        print(f"{_PROGRAM} rename: {error}", file=sys.stderr)
+        return ExitStatus.RENAME_FAILED
+    print(report.summary(), file=sys.stderr)
+    tally = report.tally
+    return ExitStatus.RENAME_FAILED if tally.failed or tally.skipped else ExitStatus.OK
 
 
 def _rename_tree(
-    top: str, options: _NameOptions, *, apply: bool, show_progress: bool, include_hidden: bool
-) -> _Tally:
-    """Rename every entry under *top*, deepest first, printing ``old -> new`` on stdout.
+    top_fd: int, top: str, options: _NameOptions, arguments: argparse.Namespace
+) -> Report:
+    """Settle an interrupted run, then rename every entry under *top*, deepest first.
 
     Bottom-up, so that a directory keeps its name until its contents are done.
     Hidden entries (``.git``) and everything inside them are left alone unless
-    *include_hidden*: renaming them would break the tools that own them.
+    ``--include-hidden``: renaming them would break the tools that own them.
     """
-    tally = _Tally()
-    failures: list[OSError] = []
-    # The whole listing first: the progress bar needs the total.
-    listing = [
-        (
-            directory,
-            sorted(name for name in subdirectories + files if include_hidden or not _hidden(name)),
-        )
-        for directory, subdirectories, files in os.walk(top, topdown=False, onerror=failures.append)
-        if include_hidden or not any(map(_hidden, Path(os.path.relpath(directory, top)).parts))
-    ]
-    for error in failures:
-        print(f"{_PROGRAM} rename: cannot list: {error}", file=sys.stderr)
-    tally.failed += len(failures)
-    progress = Progress(sum(len(names) for _, names in listing), enabled=show_progress)
-    for directory, names in listing:
-        outcomes = rename_entries(
-            directory,
-            names,
-            options.sanitizer(),
-            max_length=options.max_length,
-            allow_unicode=options.allow_unicode,
-            apply=apply,
-        )
-        for outcome in outcomes:
-            _report(outcome, top, tally, progress)
-        tally.entries += len(names)
-        progress.advance(len(names))
-    progress.close()
-    return tally
-
-
-def _hidden(name: str) -> bool:
-    return name.startswith(".") and name not in (".", "..")
-
-
-def _report(outcome: Renamed | Failed, top: str, tally: _Tally, progress: Progress) -> None:
-    progress.clear()
-    old = _shown(os.path.relpath(os.path.join(outcome.directory, outcome.old), top))
-    if isinstance(outcome, Failed):
-        tally.failed += 1
-        print(f"{_PROGRAM} rename: cannot rename {old}: {outcome.error}", file=sys.stderr)
-        return
-    tally.renamed += 1
-    tally.collisions += outcome.collided
-    new = _shown(os.path.relpath(os.path.join(outcome.directory, outcome.new), top))
-    print(f"{old} -> {new}", flush=True)
-
-
-def _shown(path: str) -> str:
-    """*path* as it is when printable, else quoted with escapes so that one entry is one line.
-
-    A path that starts with a quote is quoted too, so that a reader can tell the two apart.
-    """
-    plain = path.isprintable() and not path.startswith(("'", '"'))
-    return path if plain else ascii(path)
-
-
-def _summary(tally: _Tally, *, apply: bool) -> str:
-    collisions = f" ({tally.collisions} numbered to avoid a collision)" if tally.collisions else ""
-    failed = f", {tally.failed} failed" if tally.failed else ""
-    if apply:
-        return f"renamed {tally.renamed} of {tally.entries} names{collisions}{failed}"
-    return (
-        f"dry run: {tally.renamed} of {tally.entries} names would change{collisions}{failed}; "
-        "nothing was renamed (use --apply)"
+    show_progress = sys.stderr.isatty() if arguments.progress is None else arguments.progress
+    progress = Progress(0, enabled=False)
+    report = Report(arguments.format, progress, apply=arguments.apply)
+    if arguments.apply:
+        for recovered in rename_journal.recover(top_fd):
+            report.recovered(recovered)
+    elif moves := rename_journal.pending(top_fd):
+        report.pending(moves)
+    listing = renaming.list_tree(top_fd, include_hidden=arguments.include_hidden)
+    for parts, error in listing.errors:
+        report.tally.failed += 1
+        report.problem(f"cannot list {'/'.join(parts)!r}: {error}")
+    progress = report.progress = Progress(listing.total, enabled=show_progress)
+    moved: set[tuple[tuple[str, ...], str]] = set()
+    outcomes = renaming.rename_listed(
+        top_fd,
+        listing,
+        options.sanitizer(),
+        max_length=options.max_length,
+        allow_unicode=options.allow_unicode,
+        apply=arguments.apply,
+        on_directory_done=progress.advance,
     )
+    for outcome in outcomes:
+        report.outcome(outcome)
+        if isinstance(outcome, renaming.Renamed):
+            moved.add((outcome.directory, outcome.old))
+    progress.close()
+    for directory, name, target in renaming.links_into_moves(listing, moved, top):
+        report.dangling(directory, name, target)
+    report.tally.entries = listing.total
+    return report
 
 
 # --- safename extract ARCHIVE DIR -----------------------------------------------------------------

@@ -36,6 +36,7 @@ from safename.validation import validate_filename
 __all__ = [
     "NoReplaceUnsupportedError",
     "claim_name",
+    "ensure_removable",
     "move_without_replacing",
     "no_replace_method",
     "open_directory",
@@ -49,11 +50,8 @@ _T = TypeVar("_T")
 _DRIVE_RE: Final = re.compile(r"[A-Za-z]:")
 _NUMBERED_TRIES: Final = 99
 _RANDOM_TRIES: Final = 1000
-_CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
-_CREATE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _CLOEXEC
-)
-_DIRECTORY_FLAGS: Final = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC
+_CREATE_FLAGS: Final = _directories.CREATE_EXCLUSIVE
+_DIRECTORY_FLAGS: Final = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _directories.CLOEXEC
 # Why a hard link cannot stand in for renameat2 here: no hard links on this
 # file system (FAT, some network mounts), or not for this user (protected_hardlinks).
 _NO_LINK_ERRNOS: Final = frozenset({errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
@@ -164,7 +162,7 @@ def open_directory(
     ['swapped']
     >>> os.close(descriptor)
     """
-    flags = _DIRECTORY_FLAGS if follow_symlinks else _DIRECTORY_FLAGS | os.O_NOFOLLOW
+    flags = _DIRECTORY_FLAGS if follow_symlinks else _DIRECTORY_FLAGS | _directories.NOFOLLOW
     try:
         return os.open(path, flags, dir_fd=dir_fd)
     except OSError as error:
@@ -199,7 +197,7 @@ def opened_directory(
 
 
 def move_without_replacing(
-    source: str, target: str, *, source_dir_fd: int, target_dir_fd: int
+    source: str, target: str, *, source_dir_fd: int, target_dir_fd: int, link_fallback: bool = True
 ) -> None:
     """Atomically give the entry *source* the name *target*, never replacing an existing one.
 
@@ -219,6 +217,9 @@ def move_without_replacing(
     :param target: its new name (one component).
     :param source_dir_fd: the directory that holds *source*, from :func:`open_directory`.
     :param target_dir_fd: the directory to hold *target* (may be the same).
+    :param link_fallback: ``False`` raises :class:`NoReplaceUnsupportedError`
+        where the two-step link fallback would run, for a caller that must
+        record its intent first (``safename rename`` journals the move).
     :raises FileExistsError: if *target* exists; nothing was changed.
     :raises NoReplaceUnsupportedError: if neither step is possible for this
         entry (a directory without ``renameat2``; a file where hard links are
@@ -242,20 +243,49 @@ def move_without_replacing(
     """
     if _directories.rename_no_replace(source, target, source_dir_fd, target_dir_fd):
         return
+    if not link_fallback:
+        message = "renameat2 is unavailable here; the link fallback was not allowed"
+        raise NoReplaceUnsupportedError(errno.ENOTSUP, message, source, None, target)
     status = os.stat(source, dir_fd=source_dir_fd, follow_symlinks=False)
     if stat.S_ISDIR(status.st_mode):
         message = "no atomic rename without replacing for a directory on this system"
         raise NoReplaceUnsupportedError(errno.ENOTSUP, message, source, None, target)
-    blocker = _directories.removal_blocker(source, source_dir_fd, status)
-    if blocker is not None:
-        message = f"cannot remove the old name: {blocker}"
-        raise PermissionError(errno.EPERM, message, source, None, target)
+    ensure_removable(source, dir_fd=source_dir_fd, target=target)
     _link(source, target, source_dir_fd, target_dir_fd)
     try:
         os.unlink(source, dir_fd=source_dir_fd)
     except OSError as error:
         _undo_link(target, target_dir_fd, error)
         raise
+
+
+def ensure_removable(name: str, *, dir_fd: int, target: str | None = None) -> None:
+    """Raise ``PermissionError`` if the entry *name* could not lose its name; check before creating.
+
+    A move that takes a new name before it drops the old one (a hard link, a
+    reserved name) must know first that the old name can go, or a failure
+    leaves both. This reads the inode flags: an append-only or immutable
+    directory (``chattr +a``, ``chattr +i``) keeps its names, and an
+    immutable or append-only file cannot be unlinked. Permissions are left to
+    the move itself, which fails before creating anything when they are
+    missing. File systems without these flags always pass.
+
+    :param name: the entry, a name in *dir_fd*.
+    :param dir_fd: its directory, from :func:`open_directory`.
+    :param target: the new name, only to name it in the error.
+    :raises PermissionError: naming the entry and why (``errno.EPERM``).
+    :raises OSError: if *name* is missing.
+
+    >>> import os, tempfile
+    >>> with opened_directory(tempfile.mkdtemp()) as folder:
+    ...     os.mkdir("sub", dir_fd=folder)
+    ...     ensure_removable("sub", dir_fd=folder)
+    """
+    status = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+    blocker = _directories.removal_blocker(name, dir_fd, status)
+    if blocker is not None:
+        message = f"cannot remove the old name: {blocker}"
+        raise PermissionError(errno.EPERM, message, name, None, target)
 
 
 def _link(source: str, target: str, source_dir_fd: int, target_dir_fd: int) -> None:
