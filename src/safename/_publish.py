@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Final
 
+from safename import _directories
 from safename.paths import NoReplaceUnsupportedError, move_without_replacing
-
-_RESERVE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-)
 
 
 def publish(source: str, target: str, *, source_dir_fd: int, target_dir_fd: int) -> None:
@@ -39,7 +35,7 @@ def publish(source: str, target: str, *, source_dir_fd: int, target_dir_fd: int)
 
 
 def _reserve_then_replace(source: str, target: str, source_dir_fd: int, target_dir_fd: int) -> None:
-    os.close(os.open(target, _RESERVE_FLAGS, 0o600, dir_fd=target_dir_fd))
+    os.close(os.open(target, _directories.CREATE_EXCLUSIVE, 0o600, dir_fd=target_dir_fd))
     try:
         os.replace(source, target, src_dir_fd=source_dir_fd, dst_dir_fd=target_dir_fd)
     except OSError:

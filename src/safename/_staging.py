@@ -16,14 +16,12 @@ import stat
 from collections.abc import Iterator
 from typing import Final
 
+from safename import _directories
 from safename._publish import publish
 from safename.paths import NoReplaceUnsupportedError, open_directory, temporary_name
 
-_FILE_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-)
 _DIRECTORY_FLAGS: Final = (
-    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
+    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _directories.NOFOLLOW | _directories.CLOEXEC
 )
 
 
@@ -82,7 +80,9 @@ class Staging:
 
     def create_file(self, parts: tuple[str, ...]) -> int:
         """A new file ``staging/parts``, open for writing."""
-        return os.open(parts[-1], _FILE_FLAGS, 0o666, dir_fd=self.directory(parts[:-1]))
+        return os.open(
+            parts[-1], _directories.CREATE_EXCLUSIVE, 0o666, dir_fd=self.directory(parts[:-1])
+        )
 
     def publish(self) -> None:
         """Move every entry into the target, merging into directories that exist there."""

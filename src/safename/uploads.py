@@ -42,6 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Protocol
 
+from safename import _directories
 from safename._publish import publish
 from safename.errors import SafenameError
 from safename.filenames import secure_filename
@@ -63,9 +64,6 @@ __all__ = [
 CHUNK_BYTES: Final = 64 * 1024
 #: How old an orphaned temporary entry must be before :func:`sweep` removes it by default.
 DEFAULT_SWEEP_AGE: Final = datetime.timedelta(hours=1)
-_TEMPORARY_FLAGS: Final = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC
-)
 #: What :func:`sweep` may remove: temporary uploads and extractions. A
 #: ``rename`` temporary holds a user's entry mid-rename and is never removed.
 _SWEPT: Final = re.compile(r"\.safename-(upload|extract)-[0-9a-f]{16}\.part")
@@ -269,7 +267,7 @@ class TemporaryUpload:
             # followed here once, and every later step acts through this descriptor.
             self._directory_fd = open_directory(self.directory, follow_symlinks=True)
             self._file_fd = os.open(
-                self._temporary, _TEMPORARY_FLAGS, 0o666, dir_fd=self._directory_fd
+                self._temporary, _directories.CREATE_EXCLUSIVE, 0o666, dir_fd=self._directory_fd
             )
         except OSError as error:
             self._close()
