@@ -9,8 +9,14 @@ as libFuzzer names its own.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
+import io
+import lzma
 import shutil
+import tarfile
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -104,12 +110,51 @@ def upload_seeds() -> Iterable[str]:
     )
 
 
-def write(folder: str, texts: Iterable[str]) -> int:
+def archive_seeds() -> Iterable[bytes]:
+    """Small archives of every format, with hostile names, twins and links."""
+    members = [
+        ("album/cat.jpg", b"meow"),
+        ("album/", b""),
+        ("../evil.sh", b"x"),
+        ("a.txt", b"1"),
+        ("A.txt", b"2"),
+        ("CON", b"x"),
+        ("caf\u00e9", b"x"),
+        ("cafe\u0301", b"x"),
+    ]
+    for count in (1, 2, len(members)):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members[:count]:
+                # A fixed date, so that the seeds are the same on every run.
+                archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
+        yield buffer.getvalue()
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, kind, link in [
+            ("d", tarfile.DIRTYPE, ""),
+            ("d/f", tarfile.REGTYPE, ""),
+            ("d/l", tarfile.SYMTYPE, "f"),
+            ("h", tarfile.LNKTYPE, "d/f"),
+            ("up", tarfile.SYMTYPE, "../.."),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname = kind, link
+            info.size = 4 if kind == tarfile.REGTYPE else 0
+            archive.addfile(info, io.BytesIO(b"data") if info.size else None)
+    tar = buffer.getvalue()
+    yield from (tar, gzip.compress(tar, mtime=0), bz2.compress(tar), lzma.compress(tar))
+
+
+def write(folder: str, texts: Iterable[str | bytes]) -> int:
     """Replace ``corpus/<folder>`` with one file per distinct text; return how many."""
     target = CORPUS / folder
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    contents = {text.encode("utf-8", "surrogateescape") for text in texts}
+    contents = {
+        text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+        for text in texts
+    }
     for content in contents:
         (target / hashlib.sha1(content, usedforsecurity=False).hexdigest()).write_bytes(content)
     return len(contents)
@@ -123,6 +168,7 @@ def main() -> None:
         # fuzz_safe_join reads corpus/names too: only what is special to paths here.
         "paths": write("paths", path_seeds()),
         "save_upload": write("save_upload", upload_seeds()),
+        "safe_extract": write("safe_extract", archive_seeds()),
         "parse_rule": write("parse_rule", rule_seeds()),
         "routing": write("routing", route_seeds()),
     }

@@ -7,12 +7,17 @@ plus ``lang`` (``AnyConverter("en", "de")``) and ``small``
 
 from __future__ import annotations
 
-from typing import Any, Final
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar
 
 from converter_cases import EXAMPLE_UUID
 from hypothesis import strategies as st
 
 from safename import secure_filename
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 KINDS: Final = ["safe_string", "safe_int", "safe_float", "safe_path", "safe_uuid", "safe_filename"]
 
@@ -72,3 +77,20 @@ segment_texts = st.one_of(
 ).filter(lambda text: "/" not in text and text not in (".", ".."))
 path_texts = st.lists(segment_texts, min_size=1, max_size=4).map("/".join)
 safe_filenames = st.text().map(lambda text: secure_filename(text, fallback="upload"))
+
+
+def all_at_once(function: Callable[[T], R], inputs: Sequence[T]) -> list[R]:
+    """Call *function* on every input, each in its own thread, all released at one moment."""
+    barrier = threading.Barrier(len(inputs))
+    results: list[R] = []
+
+    def call(item: T) -> None:
+        barrier.wait()
+        results.append(function(item))
+
+    threads = [threading.Thread(target=call, args=(item,)) for item in inputs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def test_bad_options_exit_with_usage_status(arguments: list[str], message: str) 
 
 # --- commands: the registry, the shorthand, mistyped and future commands --------------------------
 
-COMMANDS = ["sanitize", "check", "rename"]
+COMMANDS = ["sanitize", "check", "rename", "extract", "sweep"]
 
 
 def test_top_level_help_lists_every_command_and_the_shorthand() -> None:
@@ -165,7 +166,7 @@ def test_each_command_has_its_own_help(command: str) -> None:
     result = run(command, "--help")
     assert result.returncode == ExitStatus.OK, result.stderr
     assert result.stdout.startswith(f"usage: safename {command} ")
-    assert ("--fallback" in result.stdout) is (command != "check")
+    assert ("--fallback" in result.stdout) is (command in ("sanitize", "rename"))
 
 
 def test_version_is_the_installed_distribution_version() -> None:
@@ -185,9 +186,8 @@ def test_version_is_the_installed_distribution_version() -> None:
         ("checks", "did you mean 'check'"),
         ("audit-routes", "a later version"),
         ("audit-route", "did you mean 'audit-routes'"),
-        ("extract", "a later version"),
-        ("sweep", "a later version"),
         ("swep", "did you mean 'sweep'"),
+        ("extrat", "did you mean 'extract'"),
         ("audit-paths", "unknown command 'audit-paths'"),
     ],
 )
@@ -455,3 +455,84 @@ def test_hidden_entries_are_left_alone_unless_asked(tmp_path: Path) -> None:
     assert everything.returncode == ExitStatus.OK, everything.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad_name.txt", "env", "git"]
     assert (tmp_path / "git" / "bad_name").is_dir()
+
+
+# --- safename extract, safename sweep ----------------------------------------------------------
+
+
+def zip_of(members: dict[str, bytes], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def run_with_stderr(arguments: list[str]) -> tuple[int, str, str]:
+    output, errors = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(errors):
+        status = main(arguments)
+    return status, output.getvalue(), errors.getvalue()
+
+
+def test_extract_lists_what_it_would_write_and_writes_only_with_apply(tmp_path: Path) -> None:
+    archive = zip_of({"photos/cat.jpg": b"cat", "notes.txt": b"n"}, tmp_path / "a.zip")
+    target = tmp_path / "out"
+    target.mkdir()
+    status, output, errors = run_with_stderr(["extract", str(archive), str(target)])
+    assert (status, output) == (ExitStatus.OK, "photos/cat.jpg\nnotes.txt\n")
+    assert "nothing was written (use --apply)" in errors
+    assert os.listdir(target) == []
+    status, output, errors = run_with_stderr(["extract", "--apply", str(archive), str(target)])
+    assert (status, output, errors) == (ExitStatus.OK, output, "extracted 2 entries\n")
+    assert (target / "photos" / "cat.jpg").read_bytes() == b"cat"
+
+
+@pytest.mark.parametrize(
+    ("members", "options", "message"),
+    [
+        ({"ok.txt": b"x", "../evil": b"x"}, [], "'../evil': traversal"),
+        ({"a.txt": b"x", "A.txt": b"x"}, [], "collision"),
+        ({"CON": b"x"}, [], "device_name"),
+        ({"a": b"x", "b": b"y"}, ["--max-members", "1"], "too_many_members"),
+        ({"a": b"x" * 100}, ["--max-total-bytes", "99"], "too_large"),
+    ],
+)
+def test_extract_refuses_and_writes_nothing(
+    tmp_path: Path, members: dict[str, bytes], options: list[str], message: str
+) -> None:
+    archive = zip_of(members, tmp_path / "a.zip")
+    target = tmp_path / "out"
+    target.mkdir()
+    status, output, errors = run_with_stderr(
+        ["extract", "--apply", *options, str(archive), str(target)]
+    )
+    assert (status, output) == (ExitStatus.UNSAFE, "")
+    assert message in errors
+    assert "nothing was written" in errors
+    assert os.listdir(target) == []
+
+
+def test_extract_says_what_is_missing(tmp_path: Path) -> None:
+    archive = zip_of({"a": b"x"}, tmp_path / "a.zip")
+    status, _, errors = run_with_stderr(["extract", str(archive), str(tmp_path / "missing")])
+    assert status == ExitStatus.NO_SUCH_DIRECTORY
+    assert "no such directory" in errors
+    status, _, errors = run_with_stderr(["extract", str(tmp_path / "none.zip"), str(tmp_path)])
+    assert status == ExitStatus.WRITE_FAILED
+    assert "No such file" in errors
+
+
+def test_sweep_lists_and_removes_only_with_apply(tmp_path: Path) -> None:
+    leftover = tmp_path / ".safename-upload-0123456789abcdef.part"
+    leftover.write_bytes(b"partial")
+    (tmp_path / "keep.txt").write_bytes(b"keep")
+    status, output, errors = run_with_stderr(["sweep", "--older-than", "0", str(tmp_path)])
+    assert (status, output) == (ExitStatus.OK, f"{leftover.name}\n")
+    assert "nothing was removed" in errors
+    assert leftover.exists()
+    assert run_with_stderr(["sweep", str(tmp_path)])[1] == ""  # younger than an hour
+    status, output, errors = run_with_stderr(
+        ["sweep", "--apply", "--older-than", "0", str(tmp_path)]
+    )
+    assert (status, errors) == (ExitStatus.OK, "removed 1 entries\n")
+    assert os.listdir(tmp_path) == ["keep.txt"]

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import threading
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,7 @@ def log_in(client: FlaskClient, username: str) -> TestResponse:
         ("/search?q=report", "Results for “report”"),
         ("/login", "requested with GET"),
         ("/upload", 'enctype="multipart/form-data"'),
+        ("/extract", 'name="archive"'),
         ("/uploads/", "No files."),
     ],
 )
@@ -424,6 +426,96 @@ def test_downloading_a_traversal_or_unknown_name_is_404(
     response = client.get(url)
     assert response.status_code == 404
     assert response.data != b"secret"
+
+
+# --- extracting a zip --------------------------------------------------------------------
+
+
+def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def send_archive(client: FlaskClient, data: bytes, filename: str = "photos.zip") -> TestResponse:
+    return client.post(
+        "/extract",
+        data={"archive": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): path.read_bytes() if path.is_file() else b"<dir>"
+        for path in folder.rglob("*")
+    }
+
+
+def test_a_zip_is_extracted_into_the_upload_folder(client: FlaskClient, uploads: Path) -> None:
+    archive = zip_bytes([("cat.txt", b"meow"), ("album/dog.txt", b"woof")])
+    response = send_archive(client, archive)
+    assert response.status_code == 200
+    assert "Extracted 2 entries from photos.zip" in response.text
+    assert tree(uploads) == {"cat.txt": b"meow", "album": b"<dir>", "album/dog.txt": b"woof"}
+    assert "cat.txt" in client.get("/uploads/").text
+    assert client.get("/uploads/cat.txt").data == b"meow"
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        ([("ok.txt", b"x"), ("../../evil.sh", b"x")], "traversal"),
+        ([("a.txt", b"1"), ("A.txt", b"2")], "collision"),
+        ([("docs/NUL.txt", b"x")], "device_name"),
+        ([("<script>.txt", b"x"), ("..\\evil", b"x")], "backslash"),
+        ([(f"f{index}", b"") for index in range(101)], "too_many_members"),
+        ([("zeros.bin", bytes(8 << 20))], "compression_ratio"),
+    ],
+)
+def test_a_hostile_zip_is_refused_and_the_folder_is_left_as_it_was(
+    tmp_path: Path, uploads: Path, members: list[tuple[str, bytes]], reason: str
+) -> None:
+    client = make_app(tmp_path, SAFENAME_EXTRACT_MAX_MEMBERS=100).test_client()
+    upload(client, b"earlier", "earlier.txt")
+    before = tree(uploads)
+    response = send_archive(client, zip_bytes(members))
+    assert response.status_code == 400
+    assert reason in response.text
+    assert "nothing was written" in response.text
+    assert "<script>" not in response.text
+    assert tree(uploads) == before
+
+
+def test_an_existing_file_is_never_overwritten_by_an_archive(
+    client: FlaskClient, uploads: Path
+) -> None:
+    upload(client, b"mine", "notes.txt")
+    response = send_archive(client, zip_bytes([("new.txt", b"n"), ("notes.txt", b"theirs")]))
+    assert response.status_code == 400
+    assert "exists" in response.text
+    assert tree(uploads) == {"notes.txt": b"mine"}
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"PK", "", "Choose a .zip file."),
+        (b"x", "photos.tar", "Only .zip archives are taken."),
+        (b"not a zip", "photos.zip", "unreadable"),
+    ],
+)
+def test_a_missing_wrong_or_corrupt_archive_is_refused(
+    client: FlaskClient, uploads: Path, data: bytes, filename: str, message: str
+) -> None:
+    response = send_archive(client, data, filename)
+    assert response.status_code == 400
+    assert message in response.text
+    assert tree(uploads) == {}
 
 
 # --- configuration -----------------------------------------------------------------------

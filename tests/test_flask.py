@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage
 from werkzeug.routing import IntegerConverter
 
+import safename._publish
 from safename import ConversionError, is_safe_filename, secure_filename
 from safename.flask import (
     SafeName,
@@ -165,10 +166,10 @@ def test_save_upload_turns_a_read_or_write_failure_into_a_storage_error(tmp_path
 def test_save_upload_cleans_up_when_the_final_move_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(source: object, destination: object) -> None:
+    def refuse(source: str, target: str, **directories: int) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
-    monkeypatch.setattr(os, "replace", refuse)
+    monkeypatch.setattr(safename._publish, "move_without_replacing", refuse)
     with pytest.raises(UploadStorageError, match="cannot move"):
         save_upload(upload(b"x", "a.txt"), tmp_path)
     assert files_in(tmp_path) == []

@@ -8,6 +8,7 @@ True
 """
 
 from safename._filename_rules import RESERVED_NAMES
+from safename.archives import ArchiveReason, UnsafeArchiveError, safe_extract
 from safename.converters import (
     DEFAULT_CONVERTERS,
     AnyConverter,
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_CONVERTERS",
     "RESERVED_NAMES",
     "AnyConverter",
+    "ArchiveReason",
     "ConversionError",
     "Converter",
     "Fallback",
@@ -52,10 +54,12 @@ __all__ = [
     "SafenameError",
     "StringConverter",
     "UUIDConverter",
+    "UnsafeArchiveError",
     "UnsafeFilenameError",
     "UnsafePathError",
     "is_safe_filename",
     "random_stem",
+    "safe_extract",
     "safe_join",
     "secure_filename",
     "unique_filename",

@@ -8,6 +8,9 @@ Usage::
     safename check [options] NAME...     # exit 1 and say why if a name is unsafe
     safename rename [options] DIR        # show what would be renamed (a dry run)
     safename rename --apply DIR          # rename, never overwriting a file
+    safename extract ARCHIVE DIR         # list what a zip or tar would write (a dry run)
+    safename extract --apply ARCHIVE DIR # extract it safely, all or nothing
+    safename sweep [--apply] DIR         # remove what killed uploads and extractions left
     safename COMMAND --help              # the options of one command
     safename --version
 
@@ -50,9 +53,10 @@ from typing import Final, TextIO
 from safename import _filename_rules as _rules
 from safename import _rename_journal as rename_journal
 from safename import _renaming as renaming
+from safename import archives, uploads
 from safename._extras import require
 from safename._rename_journal import JournalBusyError
-from safename._rename_report import Format, Report
+from safename._rename_report import Format, Report, _shown
 from safename._renaming import Progress
 from safename.errors import UnsafeFilenameError
 from safename.filenames import Fallback, random_stem, secure_filename
@@ -69,19 +73,22 @@ class ExitStatus(enum.IntEnum):
 
     >>> [(status.name, int(status)) for status in ExitStatus]  # doctest: +NORMALIZE_WHITESPACE
     [('OK', 0), ('UNSAFE', 1), ('USAGE', 2), ('NO_SUCH_DIRECTORY', 3), ('RENAME_FAILED', 4),
-     ('OUTPUT_CLOSED', 141)]
+     ('WRITE_FAILED', 5), ('OUTPUT_CLOSED', 141)]
     """
 
     OK = 0
-    #: ``check`` found at least one unsafe name.
+    #: ``check`` found at least one unsafe name, or ``extract`` refused the archive.
     UNSAFE = 1
     #: Bad options or arguments, or an unknown command (argparse's status).
     USAGE = 2
-    #: ``rename`` was given a path that is missing or not a directory.
+    #: ``rename``, ``extract`` or ``sweep`` was given a path that is missing or not a directory.
     NO_SUCH_DIRECTORY = 3
     #: ``rename --apply`` could not rename at least one entry (or skipped a directory that
     #: changed during the run); the rest were renamed.
     RENAME_FAILED = 4
+    #: ``extract`` or ``sweep`` could not read or write (the archive is missing, the disk is
+    #: full...); ``extract`` left the directory as it was.
+    WRITE_FAILED = 5
     #: The reader of stdout closed it (``| head -1``); the status of a process killed by
     #: SIGPIPE, as a shell reports it. ``rename --apply`` stops between two moves.
     OUTPUT_CLOSED = 141  # 128 + SIGPIPE (13), spelled out: Windows has no SIGPIPE
@@ -132,7 +139,7 @@ _DEFAULT_COMMAND: Final = "sanitize"
 
 #: Commands planned for coming versions: until they exist, each is an error, not a name to
 #: sanitize, so that a script written for a newer safename fails instead of doing something else.
-_PLANNED_COMMANDS: Final = ("audit-routes", "extract", "sweep")
+_PLANNED_COMMANDS: Final = ("audit-routes",)
 
 #: How alike a first argument and a command must be (difflib's ratio) to be taken for a typo:
 #: ``renam`` (0.91) and ``chek`` (0.89) are, ``name`` (0.80 to ``rename``) is a name.
@@ -524,3 +531,159 @@ def _rename_tree(
         report.dangling(directory, name, target)
     report.tally.entries = listing.total
     return report
+
+
+# --- safename extract ARCHIVE DIR -----------------------------------------------------------------
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def _configure_extract(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "List what ARCHIVE (a zip, or a tar: plain, gz, bz2 or xz) would write into DIR, "
+        "after checking every member name, link and limit and reading all its data. "
+        "With --apply, extract it: all or nothing, never overwriting a file; on any "
+        "refusal DIR is left exactly as it was."
+    )
+    parser.add_argument("archive", metavar="ARCHIVE", help="the zip or tar file")
+    parser.add_argument("directory", metavar="DIR", help="an existing directory to extract into")
+    parser.add_argument("--apply", action="store_true", help="extract (default: only list)")
+    parser.add_argument(
+        "--max-members",
+        type=_non_negative_int,
+        default=archives.DEFAULT_MAX_MEMBERS,
+        metavar="COUNT",
+        help="the most members, directories included (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-total-bytes",
+        type=_non_negative_int,
+        default=archives.DEFAULT_MAX_TOTAL_BYTES,
+        metavar="BYTES",
+        help="the most bytes the files may expand to (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-ratio",
+        type=_positive_number,
+        default=archives.DEFAULT_MAX_RATIO,
+        metavar="RATIO",
+        help="the most the archive may expand, as a multiple of its size (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--allow-links",
+        action="store_true",
+        help="accept links that point to another member of the archive (default: refuse links)",
+    )
+
+
+@_command(
+    "extract",
+    "extract a zip or tar into DIR safely, all or nothing (a dry run unless --apply)",
+    _configure_extract,
+)
+def _extract_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    directory = arguments.directory
+    if not _is_directory(directory, "extract"):
+        return ExitStatus.NO_SUCH_DIRECTORY
+    try:
+        written = archives.safe_extract(
+            arguments.archive,
+            directory,
+            max_members=arguments.max_members,
+            max_total_bytes=arguments.max_total_bytes,
+            max_ratio=arguments.max_ratio,
+            allow_links=arguments.allow_links,
+            dry_run=not arguments.apply,
+        )
+    except archives.UnsafeArchiveError as error:
+        print(f"{_PROGRAM} extract: refused, nothing was written: {error}", file=sys.stderr)
+        return ExitStatus.UNSAFE
+    except OSError as error:
+        print(f"{_PROGRAM} extract: {error}; nothing was written", file=sys.stderr)
+        return ExitStatus.WRITE_FAILED
+    for path in written:
+        print(_shown(os.path.relpath(path, directory)))
+    if arguments.apply:
+        print(f"extracted {len(written)} entries", file=sys.stderr)
+    else:
+        print(
+            f"dry run: {len(written)} entries would be written; nothing was written (use --apply)",
+            file=sys.stderr,
+        )
+    return ExitStatus.OK
+
+
+def _is_directory(path: str, command: str) -> bool:
+    """Whether *path* is a directory; if not, say so on stderr."""
+    if os.path.isdir(path):
+        return True
+    problem = "not a directory" if os.path.lexists(path) else "no such directory"
+    print(f"{_PROGRAM} {command}: {problem}: {path!r}", file=sys.stderr)
+    return False
+
+
+# --- safename sweep DIR ---------------------------------------------------------------------------
+
+
+def _configure_sweep(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "List the temporary files and directories that killed uploads and extractions left "
+        "at the top of DIR (.safename-upload-*.part, .safename-extract-*.part), and remove "
+        "them with --apply. An entry younger than --older-than may still be in use and is "
+        "left alone."
+    )
+    parser.add_argument("directory", metavar="DIR", help="the upload or extraction directory")
+    parser.add_argument("--apply", action="store_true", help="remove (default: only list)")
+    parser.add_argument(
+        "--older-than",
+        type=_non_negative_int,
+        default=int(uploads.DEFAULT_SWEEP_AGE.total_seconds()),
+        metavar="SECONDS",
+        help="remove only entries not modified for this long (default: %(default)s)",
+    )
+
+
+@_command(
+    "sweep",
+    "remove the temporary files killed uploads and extractions left (a dry run unless --apply)",
+    _configure_sweep,
+)
+def _sweep_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    directory = arguments.directory
+    if not _is_directory(directory, "sweep"):
+        return ExitStatus.NO_SUCH_DIRECTORY
+    try:
+        names = uploads.sweep(
+            directory, older_than=arguments.older_than, dry_run=not arguments.apply
+        )
+    except OSError as error:
+        print(f"{_PROGRAM} sweep: {error}", file=sys.stderr)
+        return ExitStatus.WRITE_FAILED
+    for name in names:
+        print(name)
+    if arguments.apply:
+        print(f"removed {len(names)} entries", file=sys.stderr)
+    else:
+        print(
+            f"dry run: {len(names)} entries would be removed; nothing was removed (use --apply)",
+            file=sys.stderr,
+        )
+    return ExitStatus.OK

@@ -8,19 +8,16 @@ Needs the ``flask`` extra (``pip install 'safename[flask]'``).
   refuses a value that would not route back), and ``filename`` is added.
 * :func:`save_upload` streams a Werkzeug ``FileStorage`` to a unique, sanitized
   name in a directory, atomically, within a size limit, leaving nothing behind
-  on failure.
+  on failure: a thin layer over :mod:`safename.uploads`, whose errors
+  (:class:`UploadRejectedError`, :class:`UploadStorageError`...) it re-exports.
 """
 
 from __future__ import annotations
 
-import enum
 import os
-import posixpath
-import shutil
-import tempfile
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 from urllib.parse import quote
 
 from safename._extras import require
@@ -32,12 +29,17 @@ from flask import Flask, current_app  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
 from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
 
+from safename import uploads  # noqa: E402
 from safename._filename_rules import DEFAULT_MAX_LENGTH  # noqa: E402
 from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
-from safename.errors import ConversionError, SafenameError  # noqa: E402
-from safename.filenames import secure_filename  # noqa: E402
-from safename.paths import unique_filename  # noqa: E402
+from safename.errors import ConversionError  # noqa: E402
 from safename.routing.router import SAFE_IN_PATH  # noqa: E402
+from safename.uploads import (  # noqa: E402
+    UploadError,
+    UploadReason,
+    UploadRejectedError,
+    UploadStorageError,
+)
 
 __all__ = [
     "CONFIG_DEFAULTS",
@@ -64,53 +66,6 @@ CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
     "SAFENAME_UPLOAD_MAX_BYTES": None,
 }
 
-_CHUNK_BYTES: Final = 64 * 1024
-
-
-class UploadReason(enum.Enum):
-    """Why :func:`save_upload` refused an upload (the value is a stable, short code)."""
-
-    EMPTY_NAME = "empty_name"
-    EXTENSION_NOT_ALLOWED = "extension_not_allowed"
-    TOO_LARGE = "too_large"
-
-
-class UploadError(Exception):
-    """Base class of everything :func:`save_upload` raises; nothing was saved."""
-
-
-class UploadRejectedError(UploadError, SafenameError):
-    """The upload itself was refused: no name, a disallowed extension, or too large.
-
-    A :class:`ValueError`, like every safename input error.
-
-    >>> error = UploadRejectedError("big.iso", UploadReason.TOO_LARGE, "more than 10 bytes")
-    >>> error.reason.value, error.filename
-    ('too_large', 'big.iso')
-    >>> str(error)
-    "upload 'big.iso' refused: too_large (more than 10 bytes)"
-    """
-
-    def __init__(self, filename: str, reason: UploadReason, detail: str = "") -> None:
-        suffix = f" ({detail})" if detail else ""
-        super().__init__(f"upload {filename!r} refused: {reason.value}{suffix}")
-        self.filename = filename
-        self.reason = reason
-
-
-class UploadStorageError(UploadError, OSError):
-    """The upload could not be written (disk full, no permission, missing directory).
-
-    An :class:`OSError`; the original error is its ``__cause__``.
-
-    >>> import io
-    >>> upload = FileStorage(io.BytesIO(b"x"), filename="a.txt")
-    >>> save_upload(upload, "/nonexistent/dir")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    safename.flask.UploadStorageError: cannot write into '/nonexistent/dir': ...
-    """
-
 
 def save_upload(
     file: FileStorage,
@@ -119,20 +74,12 @@ def save_upload(
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
 ) -> Path:
-    """Save an uploaded file under a sanitized, unique name in *directory*, atomically.
+    """Save a Werkzeug upload under a sanitized, unique name in *directory*, atomically.
 
-    Guarantees:
-
-    * the stored name is ``secure_filename(file.filename)``, or that name with a
-      ``-1``, ``-2``... suffix: it is directly inside *directory* and passes
-      :func:`~safename.is_safe_filename`;
-    * the data is streamed in 64 KiB chunks to a temporary file in *directory*,
-      so memory stays constant whatever the size, and *max_bytes* is enforced
-      while streaming, not after;
-    * the finished file appears under its final name in one ``os.replace``;
-      concurrent uploads of the same name each get their own file, and none is
-      overwritten (the name is claimed with ``O_CREAT | O_EXCL``);
-    * on any error nothing is left behind: no temporary and no partial file.
+    :func:`safename.uploads.save_upload` on ``file.stream`` and
+    ``file.filename``, with all its guarantees: a safe name that overwrites
+    nothing, streamed within *max_bytes*, published whole in one atomic step,
+    nothing left behind on failure.
 
     :param file: the upload, for example ``request.files["the_file"]``.
     :param directory: an existing directory (trusted).
@@ -154,66 +101,16 @@ def save_upload(
     ...             allowed_extensions={"txt"})
     Traceback (most recent call last):
     ...
-    safename.flask.UploadRejectedError: upload 'setup.exe' refused: extension_not_allowed
+    safename.uploads.UploadRejectedError: upload 'setup.exe' refused: extension_not_allowed
     """
-    name = _checked_name(file.filename, allowed_extensions)
-    try:
-        temporary = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in _stream_into
-            dir=directory, prefix=".upload-", suffix=".part", delete=False
-        )
-    except OSError as error:
-        raise UploadStorageError(f"cannot write into {os.fspath(directory)!r}: {error}") from error
-    temporary_path = Path(temporary.name)
-    try:
-        _stream_into(file.stream, temporary, name, max_bytes)
-        return _move_into_place(temporary_path, directory, name)
-    except BaseException:
-        temporary_path.unlink(missing_ok=True)
-        raise
-
-
-def _checked_name(client_name: str | None, allowed_extensions: Collection[str] | None) -> str:
-    """The sanitized name, or :class:`UploadRejectedError` before anything is written."""
-    if not client_name or not client_name.strip():
-        raise UploadRejectedError(client_name or "", UploadReason.EMPTY_NAME)
-    name = secure_filename(client_name)
-    if allowed_extensions is not None:
-        extension = posixpath.splitext(name)[1].lstrip(".").lower()
-        allowed = {item.lstrip(".").lower() for item in allowed_extensions}
-        if extension not in allowed:
-            raise UploadRejectedError(client_name, UploadReason.EXTENSION_NOT_ALLOWED)
-    return name
-
-
-def _stream_into(source: IO[bytes], target: IO[bytes], name: str, max_bytes: int | None) -> None:
-    """Copy *source* to *target* chunk by chunk, refusing more than *max_bytes*."""
-    written = 0
-    with target:
-        try:
-            while chunk := source.read(_CHUNK_BYTES):
-                written += len(chunk)
-                if max_bytes is not None and written > max_bytes:
-                    detail = f"more than {max_bytes} bytes"
-                    raise UploadRejectedError(name, UploadReason.TOO_LARGE, detail)
-                target.write(chunk)
-        except OSError as error:
-            raise UploadStorageError(f"cannot write upload {name!r}: {error}") from error
-
-
-def _move_into_place(temporary: Path, directory: str | os.PathLike[str], name: str) -> Path:
-    """Claim a unique name (``O_EXCL``) and replace that empty claim with *temporary*."""
-    try:
-        destination = unique_filename(directory, name)
-    except OSError as error:
-        raise UploadStorageError(f"no free name for {name!r}: {error}") from error
-    try:
-        # The claim was created with the process umask; keep that mode, not mkstemp's 0600.
-        shutil.copymode(destination, temporary)
-        os.replace(temporary, destination)
-    except OSError as error:
-        destination.unlink(missing_ok=True)
-        raise UploadStorageError(f"cannot move upload {name!r} into place: {error}") from error
-    return destination
+    saved = uploads.save_upload(
+        file.stream,
+        file.filename,
+        directory,
+        allowed_extensions=allowed_extensions,
+        max_bytes=max_bytes,
+    )
+    return saved.path
 
 
 class SafeName:
@@ -284,7 +181,7 @@ class SafeName:
         ...                           tempfile.mkdtemp())
         Traceback (most recent call last):
         ...
-        safename.flask.UploadRejectedError: upload 'a.txt' refused: too_large (more than 3 bytes)
+        safename.uploads.UploadRejectedError: upload 'a.txt' refused: too_large (more than 3 bytes)
         """
         config = current_app.config
         return save_upload(

@@ -36,6 +36,7 @@ __all__ = [
     "no_replace_method",
     "open_directory",
     "opened_directory",
+    "path_problem",
     "safe_join",
     "temporary_name",
     "unique_filename",
@@ -81,7 +82,7 @@ def safe_join(directory: str | os.PathLike[str], *pathnames: str) -> str:
     """
     segments: list[str] = []
     for pathname in pathnames:
-        reason = _path_problem(pathname)
+        reason = path_problem(pathname)
         if reason is not None:
             raise UnsafePathError(pathname, reason)
         segments.extend(segment for segment in pathname.split("/") if segment not in ("", "."))
@@ -90,7 +91,18 @@ def safe_join(directory: str | os.PathLike[str], *pathnames: str) -> str:
     return posixpath.join(base, "/".join(segments)) if segments else base
 
 
-def _path_problem(pathname: str) -> PathReason | None:
+def path_problem(pathname: str) -> PathReason | None:
+    """Why :func:`safe_join` would refuse the relative path *pathname*, or ``None`` if it would not.
+
+    The same rules, as a check that raises nothing: a NUL, a backslash, a UNC
+    or absolute start, a drive letter, a ``..`` segment, or a Windows device
+    name as any segment. :mod:`safename.archives` checks member names with it.
+
+    >>> path_problem("docs/a.txt") is None
+    True
+    >>> path_problem("docs/../../etc/passwd"), path_problem("sub/NUL.txt")
+    (<PathReason.TRAVERSAL: 'traversal'>, <PathReason.DEVICE_NAME: 'device_name'>)
+    """
     if "\x00" in pathname:
         return PathReason.NUL
     if "\\" in pathname:

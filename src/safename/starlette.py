@@ -1,6 +1,7 @@
-"""safename's converters as Starlette convertors, and so as FastAPI path parameter types.
+"""safename's converters as Starlette convertors (FastAPI path parameter types), and uploads.
 
-Needs the ``starlette`` extra. :func:`register_convertors` registers each
+Needs the ``starlette`` extra. :func:`save_upload` saves an ``UploadFile`` with
+every guarantee of :func:`safename.uploads.save_upload`. :func:`register_convertors` registers each
 converter under a prefixed name (``safe_filename``, ``safe_int`` ...), so that
 Starlette's own ``int``, ``path`` ... keep their meaning in every other route:
 
@@ -26,21 +27,25 @@ tried for that request.
 
 from __future__ import annotations
 
+import os
 import re
 import string
+from collections.abc import Collection
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 from safename._extras import require
 from safename.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
 from safename.errors import ConversionError
+from safename.uploads import SavedUpload, save_upload_async
 
 require("starlette", "starlette")
 
 from starlette.convertors import Convertor, register_url_convertor  # noqa: E402
+from starlette.datastructures import UploadFile  # noqa: E402
 from starlette.exceptions import HTTPException  # noqa: E402
 
-__all__ = ["SafenameConvertor", "register_convertors"]
+__all__ = ["SafenameConvertor", "register_convertors", "save_upload"]
 
 T = TypeVar("T")
 
@@ -122,3 +127,45 @@ def register_convertors(*, prefix: str = "safe_") -> list[str]:
         register_url_convertor(prefix + name, SafenameConvertor(converter))
         names.append(prefix + name)
     return names
+
+
+async def save_upload(
+    upload_file: UploadFile,
+    directory: str | os.PathLike[str],
+    *,
+    allowed_extensions: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> SavedUpload:
+    """Save a Starlette or FastAPI ``UploadFile`` under a safe, unique name in *directory*.
+
+    :func:`safename.uploads.save_upload_async` on the file and its
+    ``filename``, with all its guarantees: the name is
+    ``secure_filename(upload_file.filename)`` or a numbered one, nothing is
+    overwritten, the data is read with ``await upload_file.read(n)`` within
+    *max_bytes*, published whole in one atomic step, and nothing is left on
+    failure. Starlette has already parsed the request body into the
+    ``UploadFile`` (spooled to disk past 1 MiB); for a limit on the request
+    itself, use a middleware or your server's limit too.
+
+    :param upload_file: the upload, such as a FastAPI ``file: UploadFile`` parameter.
+    :param directory: an existing directory (trusted).
+    :param allowed_extensions: if given, the extensions accepted, without the dot.
+    :param max_bytes: if given, the largest size accepted, in bytes.
+    :returns: the stored name, path and size.
+    :raises ~safename.uploads.UploadRejectedError: (a ``ValueError``) with an
+        :class:`~safename.uploads.UploadReason`; answer 400 or 413.
+    :raises ~safename.uploads.UploadStorageError: (an ``OSError``) if writing failed.
+
+    >>> import asyncio, io, tempfile
+    >>> upload = UploadFile(io.BytesIO(b"%PDF"), filename="../../Quarterly report.pdf")
+    >>> saved = asyncio.run(save_upload(upload, tempfile.mkdtemp(), allowed_extensions={"pdf"}))
+    >>> saved.name, saved.size
+    ('Quarterly_report.pdf', 4)
+    """
+    return await save_upload_async(
+        upload_file,
+        upload_file.filename,
+        directory,
+        allowed_extensions=allowed_extensions,
+        max_bytes=max_bytes,
+    )

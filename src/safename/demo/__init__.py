@@ -67,9 +67,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     *test_config* is given), then *test_config*. The secret key comes from ``SECRET_KEY``, the
     ``SAFENAME_DEMO_SECRET_KEY`` environment variable, or ``secret_key`` in
     the instance folder, generated on first run. Uploads go to
-    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder). Only the
-    ``TRUSTED_HOSTS`` names are answered (default: :data:`DEFAULT_TRUSTED_HOSTS`);
-    a deployment sets its own names there.
+    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder); a
+    ``.zip`` sent to ``/extract`` is extracted there within
+    ``SAFENAME_EXTRACT_MAX_MEMBERS`` members and ``SAFENAME_EXTRACT_MAX_BYTES``.
+    Only the ``TRUSTED_HOSTS`` names are answered (default:
+    :data:`DEFAULT_TRUSTED_HOSTS`); a deployment sets its own names there.
 
     :param test_config: settings that override everything else (for tests).
     :returns: the configured app; debug is off unless ``--debug`` or
@@ -87,6 +89,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         TRUSTED_HOSTS=list(DEFAULT_TRUSTED_HOSTS),
         UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
         SAFENAME_UPLOAD_EXTENSIONS=DEFAULT_UPLOAD_EXTENSIONS,
+        SAFENAME_EXTRACT_MAX_MEMBERS=1000,
+        SAFENAME_EXTRACT_MAX_BYTES=64 * _MEBIBYTE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )

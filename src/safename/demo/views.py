@@ -27,6 +27,7 @@ from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from safename.archives import UnsafeArchiveError, safe_extract
 from safename.demo.forms import echo, too_large_message
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
 from safename.paths import safe_join
@@ -190,6 +191,40 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
     return redirect(url_for("demo.list_uploads"))
 
 
+@blueprint.route("/extract", methods=["GET", "POST"])
+def extract_archive() -> str | tuple[str, int]:
+    """Show the archive form, or extract ``request.files['archive']`` with ``safe_extract``.
+
+    Only a ``.zip`` is taken. Every member is checked before anything is
+    published, so a refused archive leaves the upload folder as it was.
+    """
+    if request.method == "GET":
+        return render_template("extract.html")
+    archive = request.files.get("archive")
+    if archive is None or not archive.filename:
+        return render_template("extract.html", error="Choose a .zip file."), 400
+    if not archive.filename.lower().endswith(".zip"):
+        return render_template("extract.html", error="Only .zip archives are taken."), 400
+    folder = _upload_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    config = current_app.config
+    try:
+        written = safe_extract(
+            archive.stream,
+            folder,
+            max_members=config["SAFENAME_EXTRACT_MAX_MEMBERS"],
+            max_total_bytes=config["SAFENAME_EXTRACT_MAX_BYTES"],
+        )
+    except UnsafeArchiveError as error:
+        message = f"The archive was refused, and nothing was written: {error}."
+        return render_template("extract.html", error=message), 400
+    except OSError:
+        current_app.logger.exception("archive could not be extracted")
+        abort(500)
+    extracted = [path.relative_to(folder).as_posix() for path in written]
+    return render_template("extract.html", archive=archive.filename, extracted=extracted)
+
+
 @blueprint.route("/uploads/")
 def list_uploads() -> str:
     """The uploaded files, each linked to its download."""
@@ -215,7 +250,7 @@ def _upload_folder() -> Path:
 
 
 def _stored_files() -> list[StoredFile]:
-    """Finished uploads, by name; temporary ``.upload-*.part`` files are not safe names."""
+    """Finished uploads, by name; the hidden ``.safename-*.part`` temporaries are not safe names."""
     folder = _upload_folder()
     if not folder.is_dir():
         return []

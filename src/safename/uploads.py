@@ -1,0 +1,413 @@
+"""Save an uploaded stream under a safe, unique name, atomically: the core every framework shares.
+
+:func:`save_upload` (and :func:`save_upload_async` for streams with
+``await read(n)``) streams the data into a hidden temporary file in the
+target directory, then publishes it under the first free name among
+``secure_filename(filename)``, ``name-1``, ``name-2``... A reader of the
+directory sees no file or the whole file, never an empty or partial one, and
+nothing is ever overwritten. How the name is published depends on the system
+(:func:`safename.paths.no_replace_method`):
+
+* ``renameat2``: Linux 3.15+ on ext4, XFS, Btrfs, tmpfs... One
+  ``renameat2(RENAME_NOREPLACE)``: atomic, the temporary name simply becomes
+  the final one.
+* ``link``: other POSIX systems (macOS, the BSDs), or a Linux file system
+  that refuses the flag: a hard link to the final name (which fails if it
+  exists), then the temporary name is unlinked. A crash between the two
+  leaves a temporary file with two links, which :func:`sweep` removes at once.
+* ``none`` (no hard links either: FAT, some network mounts): the name is
+  reserved as an empty file with ``O_EXCL`` and the temporary file replaces
+  it. Here alone a reader may see the empty file for that moment.
+
+The framework adapters are thin layers over this module:
+:func:`safename.flask.save_upload`, :func:`safename.starlette.save_upload`
+and :func:`safename.django.save_upload`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import enum
+import errno
+import os
+import posixpath
+import re
+import shutil
+import stat
+import time
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Protocol
+
+from safename import _directories
+from safename._publish import publish
+from safename.errors import SafenameError
+from safename.filenames import secure_filename
+from safename.paths import claim_name, open_directory, opened_directory, temporary_name
+
+__all__ = [
+    "AsyncReadable",
+    "Readable",
+    "SavedUpload",
+    "UploadError",
+    "UploadReason",
+    "UploadRejectedError",
+    "UploadStorageError",
+    "save_upload",
+    "save_upload_async",
+    "sweep",
+]
+
+CHUNK_BYTES: Final = 64 * 1024
+#: How old an orphaned temporary entry must be before :func:`sweep` removes it by default.
+DEFAULT_SWEEP_AGE: Final = datetime.timedelta(hours=1)
+#: What :func:`sweep` may remove: temporary uploads and extractions. A
+#: ``rename`` temporary holds a user's entry mid-rename and is never removed.
+_SWEPT: Final = re.compile(r"\.safename-(upload|extract)-[0-9a-f]{16}\.part")
+
+
+class UploadReason(enum.Enum):
+    """Why :func:`save_upload` refused an upload (the value is a stable, short code)."""
+
+    EMPTY_NAME = "empty_name"
+    EXTENSION_NOT_ALLOWED = "extension_not_allowed"
+    TOO_LARGE = "too_large"
+
+
+class UploadError(Exception):
+    """Base class of everything :func:`save_upload` raises; nothing was saved."""
+
+
+class UploadRejectedError(UploadError, SafenameError):
+    """The upload itself was refused: no name, a disallowed extension, or too large.
+
+    A :class:`ValueError`, like every safename input error.
+
+    >>> error = UploadRejectedError("big.iso", UploadReason.TOO_LARGE, "more than 10 bytes")
+    >>> error.reason.value, error.filename
+    ('too_large', 'big.iso')
+    >>> str(error)
+    "upload 'big.iso' refused: too_large (more than 10 bytes)"
+    """
+
+    def __init__(self, filename: str, reason: UploadReason, detail: str = "") -> None:
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(f"upload {filename!r} refused: {reason.value}{suffix}")
+        self.filename = filename
+        self.reason = reason
+
+
+class UploadStorageError(UploadError, OSError):
+    """The upload could not be read or written (disk full, no permission, missing directory).
+
+    An :class:`OSError`; the original error is its ``__cause__``.
+
+    >>> import io
+    >>> save_upload(io.BytesIO(b"x"), "a.txt", "/nonexistent/dir")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    safename.uploads.UploadStorageError: cannot write into '/nonexistent/dir': ...
+    """
+
+
+@dataclass(frozen=True)
+class SavedUpload:
+    """A stored upload: its ``name`` in the directory, its ``path`` and its ``size`` in bytes."""
+
+    name: str
+    path: Path
+    size: int
+
+
+class Readable(Protocol):
+    """A binary stream: ``read(n)`` returns at most *n* bytes, ``b""`` at the end."""
+
+    def read(self, size: int = ..., /) -> bytes:
+        """Read at most *size* bytes."""
+
+
+class AsyncReadable(Protocol):
+    """An asynchronous binary stream, such as Starlette's ``UploadFile``."""
+
+    async def read(self, size: int = ..., /) -> bytes:
+        """Read at most *size* bytes."""
+
+
+def save_upload(
+    stream: Readable,
+    filename: str | None,
+    directory: str | os.PathLike[str],
+    *,
+    allowed_extensions: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> SavedUpload:
+    """Save *stream* under a sanitized, unique name in *directory*, atomically.
+
+    Guarantees:
+
+    * the stored name is ``secure_filename(filename)``, or that name with a
+      ``-1``, ``-2``... suffix: directly inside *directory*, and it passes
+      :func:`~safename.is_safe_filename`;
+    * the data is streamed in 64 KiB chunks into a hidden temporary file
+      (``.safename-upload-<16 hex>.part``, created with ``O_EXCL | O_NOFOLLOW``
+      through a descriptor of *directory*), so memory stays constant whatever
+      the size, and *max_bytes* is enforced while streaming, not after;
+    * the file is flushed to disk, then published under its final name in one
+      atomic step (see the module docstring for which step runs where): a
+      reader sees no file or the whole file, concurrent uploads of one name
+      each get their own file, and nothing is overwritten;
+    * on any error nothing is left behind: no temporary and no partial file.
+      A process killed mid-upload leaves only a temporary file, which
+      :func:`sweep` removes.
+
+    :param stream: the data, read with ``read(n)`` until it returns ``b""``.
+    :param filename: the client's name for the file (untrusted).
+    :param directory: an existing directory (trusted; a symlink to one is followed once).
+    :param allowed_extensions: if given, the extensions accepted, without the
+        dot, compared case-insensitively with the sanitized name's last one.
+    :param max_bytes: if given, the largest size accepted, in bytes.
+    :returns: the stored name, path and size.
+    :raises UploadRejectedError: (a ``ValueError``) with an :class:`UploadReason`:
+        no client filename, a disallowed extension, or more than *max_bytes*.
+    :raises UploadStorageError: (an ``OSError``) if reading or writing failed.
+
+    >>> import io, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> saved = save_upload(io.BytesIO(b"hello"), "../../My notes.txt", folder)
+    >>> saved.name, saved.size, saved.path.read_bytes()
+    ('My_notes.txt', 5, b'hello')
+    >>> save_upload(io.BytesIO(b"hello"), "My notes.txt", folder).name
+    'My_notes-1.txt'
+    >>> save_upload(io.BytesIO(b"MZ"), "setup.exe", folder, allowed_extensions={"txt"})
+    Traceback (most recent call last):
+    ...
+    safename.uploads.UploadRejectedError: upload 'setup.exe' refused: extension_not_allowed
+    """
+    name = checked_name(filename, allowed_extensions)
+    with TemporaryUpload(directory, name, max_bytes) as temporary:
+        while chunk := stream.read(CHUNK_BYTES):
+            temporary.write(chunk)
+        return temporary.publish()
+
+
+async def save_upload_async(
+    stream: AsyncReadable,
+    filename: str | None,
+    directory: str | os.PathLike[str],
+    *,
+    allowed_extensions: Collection[str] | None = None,
+    max_bytes: int | None = None,
+) -> SavedUpload:
+    """:func:`save_upload` for a stream read with ``await stream.read(n)``.
+
+    The same guarantees, parameters and errors. Only the reads are awaited;
+    each 64 KiB chunk is written to the local temporary file at once.
+
+    >>> import asyncio, io, tempfile
+    >>> class AsyncStream:
+    ...     def __init__(self, data): self.data = io.BytesIO(data)
+    ...     async def read(self, size=-1): return self.data.read(size)
+    >>> saved = asyncio.run(save_upload_async(AsyncStream(b"hi"), "a b.txt", tempfile.mkdtemp()))
+    >>> saved.name, saved.size
+    ('a_b.txt', 2)
+    """
+    name = checked_name(filename, allowed_extensions)
+    with TemporaryUpload(directory, name, max_bytes) as temporary:
+        while chunk := await stream.read(CHUNK_BYTES):
+            temporary.write(chunk)
+        return temporary.publish()
+
+
+def checked_name(client_name: str | None, allowed_extensions: Collection[str] | None) -> str:
+    """The sanitized name, or :class:`UploadRejectedError` before anything is written.
+
+    >>> checked_name("../My file.TXT", {"txt"})
+    'My_file.TXT'
+    """
+    if not client_name or not client_name.strip():
+        raise UploadRejectedError(client_name or "", UploadReason.EMPTY_NAME)
+    name = secure_filename(client_name)
+    if allowed_extensions is not None:
+        extension = posixpath.splitext(name)[1].lstrip(".").lower()
+        allowed = {item.lstrip(".").lower() for item in allowed_extensions}
+        if extension not in allowed:
+            raise UploadRejectedError(client_name, UploadReason.EXTENSION_NOT_ALLOWED)
+    return name
+
+
+class TemporaryUpload:
+    """The hidden temporary file an upload is streamed into, published or removed on exit.
+
+    Used as a context manager: an error inside the block removes the
+    temporary file, and a plain :class:`OSError` there (a failed read or
+    write) becomes an :class:`UploadStorageError`.
+
+    :param directory: where the file is written and published.
+    :param name: the clean final name (:func:`checked_name`).
+    :param max_bytes: the largest size accepted, or ``None``.
+    :raises UploadStorageError: if the directory cannot be opened or written.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str], name: str, max_bytes: int | None) -> None:
+        self.directory = directory
+        self.name = name
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._temporary = temporary_name("upload")
+        self._directory_fd = -1
+        self._file_fd = -1
+        self._published = False
+
+    def __enter__(self) -> TemporaryUpload:
+        try:
+            # The directory is configured, hence trusted: a symlink to it is
+            # followed here once, and every later step acts through this descriptor.
+            self._directory_fd = open_directory(self.directory, follow_symlinks=True)
+            self._file_fd = os.open(
+                self._temporary, _directories.CREATE_EXCLUSIVE, 0o666, dir_fd=self._directory_fd
+            )
+        except OSError as error:
+            self._close()
+            where = os.fspath(self.directory)
+            raise UploadStorageError(f"cannot write into {where!r}: {error}") from error
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        """Append *chunk*, refusing the upload once it is over the limit.
+
+        :raises UploadRejectedError: with ``TOO_LARGE``, before anything over the limit is written.
+        """
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            detail = f"more than {self.max_bytes} bytes"
+            raise UploadRejectedError(self.name, UploadReason.TOO_LARGE, detail)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(self._file_fd, view) :]
+
+    def publish(self) -> SavedUpload:
+        """Flush the file to disk and give it the first free name; see :func:`save_upload`."""
+        os.fsync(self._file_fd)
+        os.close(self._file_fd)
+        self._file_fd = -1
+        directory_fd = self._directory_fd
+        try:
+            name, _ = claim_name(
+                self.name,
+                lambda candidate: publish(
+                    self._temporary,
+                    candidate,
+                    source_dir_fd=directory_fd,
+                    target_dir_fd=directory_fd,
+                ),
+            )
+        except OSError as error:
+            message = f"cannot move upload {self.name!r} into place: {error}"
+            raise UploadStorageError(message) from error
+        self._published = True
+        _sync_directory(directory_fd)
+        return SavedUpload(name, Path(self.directory) / name, self.size)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._published and self._directory_fd >= 0:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(self._temporary, dir_fd=self._directory_fd)
+        finally:
+            self._close()
+        if isinstance(error, OSError) and not isinstance(error, UploadError):
+            raise UploadStorageError(f"cannot write upload {self.name!r}: {error}") from error
+
+    def _close(self) -> None:
+        for descriptor in (self._file_fd, self._directory_fd):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._file_fd = self._directory_fd = -1
+
+
+def _sync_directory(directory_fd: int) -> None:
+    """Make the new name durable; some file systems cannot fsync a directory, which is harmless."""
+    try:
+        os.fsync(directory_fd)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+
+
+def sweep(
+    directory: str | os.PathLike[str],
+    *,
+    older_than: datetime.timedelta | float = DEFAULT_SWEEP_AGE,
+    dry_run: bool = False,
+) -> list[str]:
+    """Remove the temporary entries that killed uploads and extractions left in *directory*.
+
+    Looks only at the top level of *directory*, and only at names of the form
+    ``.safename-upload-<16 hex>.part`` and ``.safename-extract-<16 hex>.part``.
+    An upload whose file has more than one link was already published (a crash
+    between the link and the unlink of the ``link`` method) and is removed at
+    once; any other entry only when it was last modified more than
+    *older_than* ago, so that an upload still being written is left alone.
+    An extraction's temporary directory is removed with everything in it,
+    without following a symlink. ``.safename-rename-*`` entries hold a user's
+    file in the middle of a rename and are never removed.
+
+    :param directory: the directory to clean.
+    :param older_than: a :class:`~datetime.timedelta`, or seconds.
+    :param dry_run: only say what would be removed.
+    :returns: the names removed (or that would be), sorted.
+    :raises OSError: if *directory* cannot be opened or an entry cannot be removed.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> leftover = os.path.join(folder, ".safename-upload-0123456789abcdef.part")
+    >>> open(leftover, "wb").close()
+    >>> sweep(folder, older_than=3600)
+    []
+    >>> sweep(folder, older_than=0)
+    ['.safename-upload-0123456789abcdef.part']
+    >>> os.listdir(folder)
+    []
+    """
+    if isinstance(older_than, datetime.timedelta):
+        older_than = older_than.total_seconds()
+    cutoff = time.time() - older_than
+    with opened_directory(directory, follow_symlinks=True) as directory_fd:
+        swept = sorted(
+            name for name, status in _temporaries(directory_fd)
+            if _orphaned(status, cutoff)
+        )  # fmt: skip
+        if not dry_run:
+            for name in swept:
+                _remove(name, directory_fd)
+    return swept
+
+
+def _temporaries(directory_fd: int) -> Iterator[tuple[str, os.stat_result]]:
+    for name in os.listdir(directory_fd):
+        if _SWEPT.fullmatch(name):
+            with contextlib.suppress(FileNotFoundError):
+                yield name, os.stat(name, dir_fd=directory_fd, follow_symlinks=False)
+
+
+def _orphaned(status: os.stat_result, cutoff: float) -> bool:
+    if stat.S_ISREG(status.st_mode) and status.st_nlink > 1:
+        return True
+    return status.st_mtime < cutoff
+
+
+def _remove(name: str, directory_fd: int) -> None:
+    status = os.stat(name, dir_fd=directory_fd, follow_symlinks=False)
+    if stat.S_ISDIR(status.st_mode):
+        shutil.rmtree(name, dir_fd=directory_fd)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=directory_fd)

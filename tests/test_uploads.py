@@ -1,0 +1,222 @@
+"""safename.uploads: publishing without an empty moment, every publishing method, and sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import io
+import os
+import time
+from pathlib import Path
+
+import pytest
+from adapter_cases import all_at_once
+from hypothesis import given
+from hypothesis import strategies as st
+
+import safename._directories
+import safename._publish
+import safename.paths
+import safename.uploads
+from safename.uploads import (
+    SavedUpload,
+    UploadReason,
+    UploadRejectedError,
+    UploadStorageError,
+    save_upload,
+    save_upload_async,
+    sweep,
+)
+
+STALE = ".safename-upload-0123456789abcdef.part"
+
+
+class AsyncStream:
+    """A stream read with ``await read(n)``, like Starlette's UploadFile."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.reads = 0
+
+    async def read(self, size: int = -1) -> bytes:
+        self.reads += 1
+        return self._data.read(size)
+
+
+def entries(directory: Path) -> list[str]:
+    return sorted(os.listdir(directory))
+
+
+@pytest.fixture(params=["renameat2", "link", "none"])
+def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each publishing method, the others taken away."""
+    if request.param != "renameat2":
+        monkeypatch.setattr(safename._directories, "rename_no_replace", lambda *arguments: False)
+    if request.param == "none":
+
+        def no_links(*arguments: object, **keywords: object) -> None:
+            raise OSError(errno.EPERM, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_links)
+    return str(request.param)
+
+
+def test_save_upload_returns_the_name_the_path_and_the_size(tmp_path: Path, method: str) -> None:
+    saved = save_upload(io.BytesIO(b"hello"), "../My notes.txt", tmp_path)
+    assert saved == SavedUpload("My_notes.txt", tmp_path / "My_notes.txt", 5)
+    again = save_upload(io.BytesIO(b"world!"), "My notes.txt", tmp_path)
+    assert (again.name, again.size) == ("My_notes-1.txt", 6)
+    assert entries(tmp_path) == ["My_notes-1.txt", "My_notes.txt"]
+    assert saved.path.read_bytes() == b"hello"
+
+
+def test_twenty_concurrent_uploads_of_one_name_are_all_kept_intact(
+    tmp_path: Path, method: str
+) -> None:
+    contents = [bytes([index]) * (70_000 + index) for index in range(20)]
+    saved = all_at_once(lambda data: save_upload(io.BytesIO(data), "same.bin", tmp_path), contents)
+    assert sorted(upload.path.read_bytes() for upload in saved) == sorted(contents)
+    assert len(entries(tmp_path)) == 20
+
+
+def test_a_reader_never_sees_the_final_name_before_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = b"x" * 300_000
+    seen_before_publishing: list[list[str]] = []
+    real_publish = safename._publish.publish
+
+    def observed(source: str, target: str, **directories: int) -> None:
+        # The last moment before the name appears: the data is complete and on disk.
+        seen_before_publishing.append(entries(tmp_path))
+        assert os.stat(source, dir_fd=directories["source_dir_fd"]).st_size == len(data)
+        real_publish(source, target, **directories)
+
+    monkeypatch.setattr(safename.uploads, "publish", observed)
+    saved = save_upload(io.BytesIO(data), "a.bin", tmp_path)
+    [listing] = seen_before_publishing
+    assert listing[0].startswith(".safename-upload-")
+    assert len(listing) == 1
+    assert entries(tmp_path) == ["a.bin"]
+    assert saved.path.read_bytes() == data
+
+
+@pytest.mark.parametrize("max_bytes", [0, 10, 65_536, 65_537])
+def test_the_limit_is_enforced_while_streaming(tmp_path: Path, max_bytes: int) -> None:
+    stream = AsyncStream(b"z" * 1_000_000)
+    with pytest.raises(UploadRejectedError) as caught:
+        asyncio.run(save_upload_async(stream, "a.bin", tmp_path, max_bytes=max_bytes))
+    assert caught.value.reason is UploadReason.TOO_LARGE
+    assert stream.reads <= max_bytes // safename.uploads.CHUNK_BYTES + 1
+    assert entries(tmp_path) == []
+
+
+def test_the_async_form_saves_like_the_other(tmp_path: Path) -> None:
+    saved = asyncio.run(save_upload_async(AsyncStream(b"data"), "CON.txt", tmp_path))
+    assert (saved.name, saved.size, saved.path.read_bytes()) == ("_CON.txt", 4, b"data")
+
+
+def test_a_directory_that_is_a_symlink_is_followed_once(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to("real")
+    saved = save_upload(io.BytesIO(b"x"), "a.txt", tmp_path / "link")
+    assert (tmp_path / "real" / "a.txt").read_bytes() == b"x"
+    assert saved.path == tmp_path / "link" / "a.txt"
+
+
+def test_a_failed_publish_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*arguments: object, **keywords: object) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(safename.uploads, "publish", refuse)
+    with pytest.raises(UploadStorageError, match="cannot move"):
+        save_upload(io.BytesIO(b"x"), "a.txt", tmp_path)
+    assert entries(tmp_path) == []
+
+
+@given(data=st.binary(max_size=3 * 65_536 + 7), max_bytes=st.none() | st.integers(0, 200_000))
+def test_save_upload_saves_exactly_what_fits(data: bytes, max_bytes: int | None) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            saved = save_upload(io.BytesIO(data), "a.bin", folder, max_bytes=max_bytes)
+        except UploadRejectedError:
+            assert max_bytes is not None
+            assert len(data) > max_bytes
+            assert os.listdir(folder) == []
+        else:
+            assert saved.path.read_bytes() == data
+            assert saved.size == len(data)
+            assert os.listdir(folder) == ["a.bin"]
+
+
+# --- sweep -------------------------------------------------------------------------------------
+
+
+def age(path: Path, seconds: float) -> None:
+    then = time.time() - seconds
+    os.utime(path, (then, then), follow_symlinks=False)
+
+
+def test_sweep_removes_only_old_temporaries_of_uploads_and_extractions(tmp_path: Path) -> None:
+    old_upload = tmp_path / STALE
+    old_upload.write_bytes(b"partial")
+    young_upload = tmp_path / ".safename-upload-fedcba9876543210.part"
+    young_upload.write_bytes(b"still being written")
+    extraction = tmp_path / ".safename-extract-00112233445566ff.part"
+    (extraction / "deep").mkdir(parents=True)
+    (extraction / "deep" / "file").write_bytes(b"x")
+    (extraction / "escape").symlink_to(tmp_path / "precious")
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "keep").write_bytes(b"keep")
+    renaming = tmp_path / ".safename-rename-0123456789abcdef.part"
+    renaming.write_bytes(b"a user's file mid-rename")
+    lookalikes = [".safename-upload-XYZ.part", "safename-upload-0123456789abcdef.part", "a.txt"]
+    for name in lookalikes:
+        (tmp_path / name).write_bytes(b"not ours")
+    for path in (old_upload, extraction, renaming, *(tmp_path / name for name in lookalikes)):
+        age(path, 7200)
+    expected = [extraction.name, old_upload.name]
+    assert sweep(tmp_path, dry_run=True) == expected
+    assert old_upload.exists()
+    assert sweep(tmp_path) == expected
+    assert entries(tmp_path) == sorted([young_upload.name, renaming.name, "precious", *lookalikes])
+    assert (tmp_path / "precious" / "keep").read_bytes() == b"keep"
+
+
+def test_sweep_removes_an_already_published_temporary_at_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"published")
+    os.link(tmp_path / "a.txt", tmp_path / STALE)  # a crash between the link and the unlink
+    assert sweep(tmp_path) == [STALE]
+    assert entries(tmp_path) == ["a.txt"]
+
+
+def test_sweep_takes_seconds_or_a_timedelta(tmp_path: Path) -> None:
+    import datetime
+
+    (tmp_path / STALE).write_bytes(b"")
+    age(tmp_path / STALE, 120)
+    assert sweep(tmp_path, older_than=datetime.timedelta(minutes=5), dry_run=True) == []
+    assert sweep(tmp_path, older_than=60) == [STALE]
+
+
+def test_a_killed_upload_leaves_only_what_sweep_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Killed(BaseException):
+        pass
+
+    def kill(*arguments: object, **keywords: object) -> None:
+        raise Killed
+
+    # A process killed mid-write runs no cleanup: os.unlink never happens.
+    monkeypatch.setattr(safename.uploads.TemporaryUpload, "__exit__", lambda *arguments: None)
+    monkeypatch.setattr(safename.uploads.TemporaryUpload, "publish", kill)
+    with pytest.raises(Killed):
+        save_upload(io.BytesIO(b"half"), "a.txt", tmp_path)
+    [leftover] = entries(tmp_path)
+    assert leftover.startswith(".safename-upload-")
+    monkeypatch.undo()
+    assert sweep(tmp_path, older_than=0) == [leftover]
+    assert entries(tmp_path) == []
