@@ -16,7 +16,7 @@ from hypothesis.errors import InvalidArgument
 
 from safename import is_safe_filename, secure_filename, validate_filename
 from safename import strategies as safename_strategies
-from safename._rules import SEPARATORS, is_reserved
+from safename._filename_rules import SEPARATORS, is_reserved
 from safename.converters import (
     AnyConverter,
     Converter,

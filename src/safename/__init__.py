@@ -7,7 +7,7 @@
 True
 """
 
-from safename._rules import RESERVED_NAMES
+from safename._filename_rules import RESERVED_NAMES
 from safename.converters import (
     DEFAULT_CONVERTERS,
     AnyConverter,

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TextIO
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename._extras import require
 from safename._renaming import Failed, Progress, Renamed, rename_entries
 from safename.errors import UnsafeFilenameError

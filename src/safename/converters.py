@@ -36,7 +36,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename.errors import ConversionError, UnsafeFilenameError
 from safename.validation import validate_filename
 

@@ -10,9 +10,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename._extras import require
-from safename._rules import is_plain_safe
+from safename._filename_rules import is_plain_safe
 
 __all__ = ["Fallback", "random_stem", "secure_filename"]
 

@@ -36,6 +36,7 @@ from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
 from safename.errors import ConversionError, SafenameError  # noqa: E402
 from safename.filenames import secure_filename  # noqa: E402
 from safename.paths import unique_filename  # noqa: E402
+from safename.routing.router import SAFE_IN_PATH  # noqa: E402
 
 __all__ = [
     "CONFIG_DEFAULTS",
@@ -62,8 +63,6 @@ CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
     "SAFENAME_UPLOAD_MAX_BYTES": None,
 }
 
-#: Werkzeug's own set of characters left unquoted in a URL path segment.
-_URL_SAFE: Final = "!$&'()*+,/:;=@"
 _CHUNK_BYTES: Final = 64 * 1024
 
 
@@ -346,7 +345,7 @@ def werkzeug_converter(
                 name = type(self.converter).__name__
                 message = f"cannot build a URL: {name} refuses {value!r}: {error}"
                 raise ConversionError(message) from error
-            return quote(text, safe=_URL_SAFE)
+            return quote(text, safe=SAFE_IN_PATH)
 
     name = getattr(converter_class, "__name__", "Converter")
     SafenameWerkzeugConverter.__name__ = SafenameWerkzeugConverter.__qualname__ = f"Werkzeug{name}"

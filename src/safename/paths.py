@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename.errors import PathReason, UnsafePathError
 from safename.filenames import (
     Fallback,

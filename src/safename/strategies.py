@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, Final, NewType, TypeVar, cast
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename._extras import require
 from safename.converters import (
     AnyConverter,

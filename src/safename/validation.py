@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from safename import _rules
+from safename import _filename_rules as _rules
 from safename.errors import FilenameReason, UnsafeFilenameError
 from safename.filenames import _keeps_unicode
 

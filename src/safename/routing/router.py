@@ -1,25 +1,12 @@
-"""Rule patterns in Werkzeug's syntax, and a router that picks Werkzeug's winner, fast.
+"""The router: :class:`Pattern` (one rule, matched and built) and :class:`Router` (many).
 
-:class:`Pattern` is one rule: ``match`` reads a decoded path into values and
-``build`` writes values into a percent-encoded path, with the promise that
-``match(unquote(build(**values))) == values``: a value that would not come back
-raises :class:`~safename.ConversionError` when the URL is built. ``string`` and
-``path`` variables also take values that are not ``str``, written as Werkzeug
-writes them, ``str(value)``; those come back as that text (``42`` as ``"42"``).
+:class:`Router` keeps the endpoints, a dict of static rules and ``build``; it
+hands every other rule to a :class:`~safename.routing.matcher.Matcher`, which
+owns the tree of rule parts, its index and the hot loop.
 
-:class:`Router` holds many rules. When several match a path, the winner is
-Werkzeug's: static parts beat variables segment by segment, then the lower
-converter weight, then the rule added first. Static rules sit in a dict and
-the others in a tree of segments, so the cost of a match does not grow with
-the number of rules.
-
->>> router = Router()
->>> router.add("/post/<int:post_id>", "post")
-Pattern('/post/<int:post_id>')
->>> router.match("/post/42")
-('post', {'post_id': 42})
->>> router.build("post", post_id=7)
-'/post/7'
+``string`` and ``path`` variables also take values that are not ``str``,
+written as Werkzeug writes them, ``str(value)``; those come back as that text
+(``42`` as ``"42"``).
 """
 
 from __future__ import annotations
@@ -29,31 +16,26 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename._route_tree import Entry, Level, Node, Route, build_index, descend, search
-from safename._rule_parser import RuleVariable, parse_converter_args, parse_rule
-from safename._rule_parts import (
+from safename.converters import DEFAULT_CONVERTERS, Converter
+from safename.errors import ConversionError, RuleSyntaxError
+from safename.routing.matcher import Matcher
+from safename.routing.rules import (
     GROUP_PREFIX,
-    RulePart,
+    RuleVariable,
     Slot,
+    capture_rule,
+    parse_rule,
     read_values,
     reader,
     split_parts,
     template_regex,
 )
-from safename.converters import DEFAULT_CONVERTERS, Converter
-from safename.errors import ConversionError, RuleSyntaxError
 
-__all__ = [
-    "Pattern",
-    "Router",
-    "RulePart",
-    "RuleVariable",
-    "parse_converter_args",
-    "parse_rule",
-]
+__all__ = ["SAFE_IN_PATH", "Pattern", "Router"]
 
-# Werkzeug's: https://url.spec.whatwg.org/#url-path-segment-string, with "/".
-_SAFE_IN_PATH: Final = "!$&'()*+,/:;=@"
+#: The characters a built URL path leaves unquoted: Werkzeug's set, from
+#: https://url.spec.whatwg.org/#url-path-segment-string, with "/".
+SAFE_IN_PATH: Final = "!$&'()*+,/:;=@"
 
 
 class Pattern:
@@ -70,6 +52,9 @@ class Pattern:
     :ivar converters: the converter of each variable, by name, in order.
     :ivar parts: the rule cut into :class:`RulePart`, as Werkzeug's matcher takes it.
     :ivar regex: the compiled regex of the whole path.
+    :ivar linear: whether ``regex`` reads a path in linear time, and so
+        ``match`` uses it; otherwise each part reads its own segment, a part
+        with several variables through an NFA (see :doc:`security`).
 
     >>> pattern = Pattern("/files/<path:name>")
     >>> pattern.match("/files/docs/a b.txt")
@@ -100,17 +85,23 @@ class Pattern:
         self.parts = split_parts(self.tokens, self.converters)
         self.is_static = not self.converters
         template: list[str | Slot] = [
-            re.escape(token)
+            token
             if isinstance(token, str)
             else Slot(token.name, self.converters[token.name], number)
             for number, token in enumerate(self.tokens)
         ]
         self.regex = re.compile(template_regex(template, GROUP_PREFIX))
-        self._readers = tuple(
-            reader(piece, self.regex.groupindex, GROUP_PREFIX)
-            for piece in template
-            if isinstance(piece, Slot)
-        )
+        slots = [piece for piece in template if isinstance(piece, Slot)]
+        # Python's re reads the whole path in linear time when every part is
+        # linear (see is_linear); otherwise each part reads its own text.
+        self.linear = all(part.linear for part in self.parts)
+        if self.linear:
+            self._readers = tuple(
+                reader(slot, self.regex.groupindex, GROUP_PREFIX) for slot in slots
+            )
+        else:
+            in_order = {slot.group(GROUP_PREFIX): number for number, slot in enumerate(slots)}
+            self._readers = tuple(reader(slot, in_order, GROUP_PREFIX) for slot in slots)
 
     def __repr__(self) -> str:
         return f"Pattern({self.rule!r})"
@@ -121,10 +112,10 @@ class Pattern:
         A converter that refuses its text (a bound, a dot segment, ...) makes
         the whole pattern not match.
         """
-        match = self.regex.fullmatch(path)
-        if match is None:
+        found = self.regex.fullmatch(path) if self.linear else capture_rule(self.parts, path)
+        if found is None:
             return None
-        return read_values(self._readers, match)
+        return read_values(self._readers, found)
 
     def build(self, /, **values: Any) -> str:
         """The percent-encoded path for *values*, which :meth:`match` reads back.
@@ -183,7 +174,7 @@ def _make_converter(
 
 def _quote(text: str) -> str:
     try:
-        return quote(text, safe=_SAFE_IN_PATH)
+        return quote(text, safe=SAFE_IN_PATH)
     except UnicodeEncodeError as error:
         raise ConversionError(f"cannot encode {text!r} in a URL: {error.reason}") from error
 
@@ -224,17 +215,14 @@ class Router:
     def __init__(self, converters: Mapping[str, type[Converter[Any]]] | None = None) -> None:
         self._converters = dict(converters or {})
         self._static: dict[str, str] = {}
-        self._root = Node()
-        # Made again when first needed after a change: the regexes to try, by
-        # first segment (see build_index), and those for any other.
-        self._index: dict[str, tuple[Entry, ...]] = {}
-        self._wide: dict[str, Level] = {}
-        self._root_steps: tuple[Entry, ...] = ()
-        self._stale = False
+        self._matcher = Matcher()
         self._by_endpoint: dict[str, list[Pattern]] = {}
 
     def add(self, rule: str, endpoint: str) -> Pattern:
         """Add *rule* for *endpoint*; return its :class:`Pattern`.
+
+        Any rule :class:`Pattern` accepts can be added, whatever its length:
+        a problem with a rule raises here, never at a later match.
 
         :raises RuleSyntaxError: for a malformed rule.
         """
@@ -242,59 +230,21 @@ class Router:
         self._by_endpoint.setdefault(endpoint, []).append(pattern)
         if pattern.is_static:
             self._static.setdefault(rule, endpoint)
-            return pattern
-        node = self._root
-        for part in pattern.parts[1:]:  # every rule and path starts with "/": part 0 is ""
-            node = node.child(part)
-        dynamic_parts = tuple(part for part in pattern.parts if not part.static)
-        node.routes.append(Route(endpoint, pattern.match, dynamic_parts))
-        self._stale = True
+        else:
+            self._matcher.add(pattern.parts, endpoint, pattern.match)
         return pattern
 
     def match(self, path: str) -> tuple[str, dict[str, Any]] | None:
-        """The endpoint and values of the rule that wins *path* (decoded), or ``None``."""
+        """The endpoint and values of the rule that wins *path* (decoded), or ``None``.
+
+        The time is linear in the length of *path* for rules of built-in
+        converters, and does not grow with the number of rules (see
+        :doc:`security`).
+        """
         endpoint = self._static.get(path)
         if endpoint is not None:
             return endpoint, {}
-        if self._stale:
-            self._compile()
-        try:
-            first = path.split("/", 2)[1]
-        except IndexError:  # no "/": no rule matches
-            return None
-        entries = self._index.get(first)
-        if entries is None:
-            wide = self._wide.get(first)
-            entries = self._root_steps if wide is None else descend(wide, path)
-        # Inlined read_values: this is the hot path.
-        for regex_match, ends in entries:
-            match = regex_match(path)
-            if match is None:
-                continue
-            for endpoint, readers in ends[match.lastindex or 0]:
-                values = {}
-                try:
-                    for name, read, index, refuse_slash in readers:
-                        text = match[index]
-                        if refuse_slash and "/" in text:
-                            break
-                        values[name] = read(text)
-                    else:
-                        return endpoint, values
-                except ValueError:
-                    pass
-            # The first candidate's converters refused: Werkzeug's walk in
-            # Python goes on to the next rule in the same order.
-            return search(self._root, path.split("/"), 1, 1, path)
-        return None
-
-    def _compile(self) -> None:
-        self._root_steps, levels = build_index(self._root)
-        # By first segment: the regexes to try, or for a wide one the levels below.
-        levels = levels or {}
-        self._index = {first: entries for first, (entries, below) in levels.items() if not below}
-        self._wide = {first: level for first, level in levels.items() if level[1]}
-        self._stale = False
+        return self._matcher.match(path)
 
     def build(self, endpoint: str, /, **values: Any) -> str:
         """The percent-encoded path that routes back to *endpoint* with *values*.

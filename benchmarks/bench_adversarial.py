@@ -1,0 +1,253 @@
+"""Time one match of hostile paths (ReDoS) against Werkzeug, Starlette and Django, as paths grow.
+
+Run: ``python -m benchmarks.bench_adversarial`` (``--plot FILE`` also draws the
+time per match against the path's length, on log-log axes).
+
+Each family is a rule whose regex makes a backtracking engine try every split
+of the path (the class of CVE-2024-45296), and a path of ``n`` characters
+built to make it do so; the four routers match it at n = 1k, 2k, 4k and 8k.
+A router is timed on shorter paths first (from 64 characters), and once a
+match takes more than 2 s, or would by the growth seen so far, it is no
+longer timed: its later times are extrapolated from the growth exponent of
+its last two measures (``t ~ n^k``) and marked as such. The report's tables
+give the time at 8k; the printed grid gives every length.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from django.conf import settings
+from django.urls.resolvers import RoutePattern
+from matplotlib.figure import Figure
+from starlette.routing import Match, Route
+from werkzeug.routing import Map, Rule
+
+from benchmarks._harness import Timing
+from safename.routing import Router
+
+#: The ReDoS families: a rule in Werkzeug's syntax, and a hostile path of about n characters.
+FAMILIES: Final[dict[str, tuple[str, Callable[[int], str]]]] = {
+    "two variables and separators in one segment": (
+        "/<a>-<b>-<c>-<d>.txt",
+        lambda n: "/" + "-" * n + "y",
+    ),
+    "four path converters": (
+        "/<path:a>/<path:b>/<path:c>/<path:d>/x",
+        lambda n: "/" + "a/" * (n // 2) + "y",
+    ),
+    "two path converters": ("/<path:a>/<path:b>/x", lambda n: "/" + "a/" * (n // 2)),
+    "a digit run before two variables": ("/<int:a><b>-<c>", lambda n: "/" + "1" * n + "/"),
+}
+LENGTHS: Final = (1000, 2000, 4000, 8000)
+#: Shorter paths, timed first to see a router's growth before it gets too slow.
+WARM_UP: Final = (64, 128, 256, 512)
+#: A router whose match takes longer is no longer timed.
+LIMIT_SECONDS: Final = 2.0
+_VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def safename_matcher(rule: str) -> Callable[[str], object]:
+    router = Router()
+    router.add("/user/<int:user_id>", "user")
+    router.add(rule, "family")
+    return router.match
+
+
+def werkzeug_matcher(rule: str) -> Callable[[str], object]:
+    adapter = Map([Rule("/user/<int:user_id>", endpoint="user"), Rule(rule, endpoint="family")])
+    bound = adapter.bind("localhost")
+
+    def match(path: str) -> object:
+        try:
+            return bound.match(path)
+        except Exception:  # NotFound, or a redirect: no match either way
+            return None
+
+    return match
+
+
+def starlette_matcher(rule: str) -> Callable[[str], object]:
+    names = {None: "", "int": ":int", "path": ":path"}
+    route = Route(
+        _VARIABLE.sub(lambda found: f"{{{found[2]}{names[found[1]]}}}", rule), lambda _: None
+    )
+
+    def match(path: str) -> object:
+        scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+        return route.matches(scope)[0] is Match.FULL
+
+    return match
+
+
+def django_matcher(rule: str) -> Callable[[str], object]:
+    if not settings.configured:  # Django's patterns read the active language
+        settings.configure()
+    route = _VARIABLE.sub(lambda found: f"<{found[1] or 'str'}:{found[2]}>", rule)
+    pattern = RoutePattern(route[1:], is_endpoint=True)  # Django's routes have no leading "/"
+
+    def match(path: str) -> object:
+        return pattern.match(path[1:])
+
+    return match
+
+
+CONTENDERS: Final = {
+    "safename Router.match": safename_matcher,
+    "werkzeug MapAdapter.match": werkzeug_matcher,
+    "starlette Route.matches": starlette_matcher,
+    "django RoutePattern.match": django_matcher,
+}
+
+
+@dataclass(frozen=True)
+class Growth:
+    """One router's time per match on one family, by path length, measured or extrapolated."""
+
+    name: str
+    seconds: dict[int, float]
+    measured: frozenset[int]
+    exponent: float
+
+    def label(self) -> str:
+        """The router's name, its growth exponent, and whether the 8k time is extrapolated."""
+        guessed = "" if LENGTHS[-1] in self.measured else ", extrapolated"
+        return f"{self.name} (n^{self.exponent:.1f}{guessed})"
+
+
+def time_one(match: Callable[[str], object], path: str) -> float:
+    """Seconds per match of *path*: the best of a few runs, enough to read small times."""
+    best = math.inf
+    runs = 0
+    started = time.perf_counter()
+    while runs < 3 or (time.perf_counter() - started < 0.05 and runs < 1000):
+        start = time.perf_counter()
+        match(path)
+        best = min(best, time.perf_counter() - start)
+        runs += 1
+        if best > LIMIT_SECONDS / 4:
+            break  # one slow run says enough
+    return best
+
+
+def growth(name: str, match: Callable[[str], object], make_path: Callable[[int], str]) -> Growth:
+    """Time *match* on growing paths until it gets too slow, then extrapolate."""
+    seconds: dict[int, float] = {}
+    lengths = (*WARM_UP, *LENGTHS)
+    for index, length in enumerate(lengths):
+        if index >= 2 and _predicted(seconds, lengths[index - 2], lengths[index - 1], length) > (
+            LIMIT_SECONDS
+        ):
+            break
+        seconds[length] = time_one(match, make_path(length))
+        if seconds[length] > LIMIT_SECONDS:
+            break
+    measured = frozenset(seconds)
+    last, before = sorted(seconds)[-1], sorted(seconds)[-2]
+    exponent = _exponent(seconds, before, last)
+    for length in LENGTHS:
+        if length not in seconds:
+            seconds[length] = seconds[last] * math.pow(length / last, exponent)
+    return Growth(name, seconds, measured, exponent if last < LENGTHS[-1] else _final(seconds))
+
+
+def _exponent(seconds: dict[int, float], shorter: int, longer: int) -> float:
+    return math.log(max(seconds[longer], 1e-9) / max(seconds[shorter], 1e-9)) / math.log(
+        longer / shorter
+    )
+
+
+def _final(seconds: dict[int, float]) -> float:
+    # The growth over the reported lengths: from 1k to 8k.
+    return _exponent(seconds, LENGTHS[0], LENGTHS[-1])
+
+
+def _predicted(seconds: dict[int, float], shorter: int, longer: int, length: int) -> float:
+    exponent = max(_exponent(seconds, shorter, longer), 1.0)
+    return seconds[longer] * math.pow(length / longer, exponent)
+
+
+def measure() -> dict[str, list[Growth]]:
+    """Every router's growth on every family."""
+    results = {}
+    for family, (rule, make_path) in FAMILIES.items():
+        results[family] = [
+            growth(name, make_matcher(rule), make_path) for name, make_matcher in CONTENDERS.items()
+        ]
+    return results
+
+
+def print_grid(results: dict[str, list[Growth]]) -> None:
+    """Every time, by length: ``~`` marks an extrapolated one."""
+    for family, growths in results.items():
+        print(f"\n{family}: {FAMILIES[family][0]}")
+        print(f"  {'':34}" + "".join(f"{length:>14}" for length in LENGTHS) + "   exponent")
+        for found in growths:
+            cells = "".join(f"{_cell(found, length):>14}" for length in LENGTHS)
+            print(f"  {found.name:34}{cells}   {found.exponent:8.2f}")
+
+
+def _cell(found: Growth, length: int) -> str:
+    return ("" if length in found.measured else "~") + _duration(found.seconds[length])
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    if seconds < 3600 * 24:
+        return f"{seconds:.3g} s"
+    return f"{seconds / (3600 * 24):.3g} days"
+
+
+def run() -> list[tuple[str, list[Timing]]]:
+    """One table per family: each router's time per match at 8k characters."""
+    results = measure()
+    print_grid(results)
+    return [
+        (
+            f"one hostile match, 8k characters: {family}",
+            [Timing(found.label(), found.seconds[LENGTHS[-1]], 1) for found in growths],
+        )
+        for family, growths in results.items()
+    ]
+
+
+def plot(results: dict[str, list[Growth]], path: str) -> None:
+    """Time per match against length, log-log, one panel per family; dashes: extrapolated."""
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    panels = list(figure.subplots(2, 2, squeeze=False).flat)
+    for panel, (family, growths) in zip(panels, results.items(), strict=False):
+        for colour, found in enumerate(growths):
+            lengths = sorted(found.seconds)
+            measured = [length for length in lengths if length in found.measured]
+            guessed = [length for length in lengths if length >= max(measured)]
+            panel.plot(measured, [found.seconds[n] for n in measured], "o-", color=f"C{colour}")
+            panel.plot(guessed, [found.seconds[n] for n in guessed], "x--", color=f"C{colour}")
+            panel.plot([], [], "o-", color=f"C{colour}", label=found.label())
+        panel.axhline(LIMIT_SECONDS, color="grey", linewidth=0.6)
+        panel.set_xscale("log", base=2)
+        panel.set_yscale("log")
+        panel.set_title(f"{family}\n{FAMILIES[family][0]}", fontsize=8)
+        panel.set_xlabel("path length (characters)", fontsize=7)
+        panel.set_ylabel("seconds per match", fontsize=7)
+        panel.legend(fontsize=6)
+    figure.savefig(path, dpi=100)
+
+
+def main(argv: Sequence[str]) -> None:
+    results = measure()
+    print_grid(results)
+    if "--plot" in argv:
+        plot(results, argv[argv.index("--plot") + 1])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

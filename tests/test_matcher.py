@@ -1,0 +1,330 @@
+"""The matcher: Werkzeug's answers on any rule set, in linear time, and no crash from long rules."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import event, given
+from hypothesis import strategies as st
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BaseConverter, Map, RequestRedirect, Rule
+
+from safename.routing import Pattern, Router, matcher
+from safename.routing._nfa import PartNFA, Piece
+
+UUID_TEXT = "12345678-9abc-def0-1234-56789abcdef0"
+
+# --- the NFA reads what re reads ---
+
+BUILT_IN_REGEXES = [
+    "[^/]+",
+    "[^/]{2}",
+    "[^/]{1,3}",
+    "(?:0|[1-9][0-9]*)",
+    "(?:0|-?[1-9][0-9]*)",
+    "[0-9]{3}",
+    "(?:[0-9]{3}|-(?!0{2})[0-9]{2})",
+    r"[0-9]+\.[0-9]+",
+    r"-?[0-9]+\.[0-9]+",
+    "[^/]+(?:/[^/]+)*?",
+    "(?:a|ab|b)",
+    "[0-9a-f]{2}-[0-9a-f]",
+    "[A-Za-z0-9_.-]{1,4}",
+    r"\d+",
+    ".+",
+]
+LITERALS = ["-", ".", "/", "a", "-a", "/x", "0", ".b"]
+ALPHABET = "ab-./01x9"
+
+pieces = st.lists(
+    st.one_of(
+        st.sampled_from(LITERALS).map(Piece),
+        st.sampled_from(BUILT_IN_REGEXES).map(lambda regex: Piece(None, regex)),
+    ),
+    min_size=1,
+    max_size=7,
+)
+
+
+def regex_of(part: list[Piece]) -> str:
+    return "".join(re.escape(piece.text) if piece.text else f"({piece.regex})" for piece in part)
+
+
+#: Texts that the built-in regexes often match, to fill a part with.
+SAMPLES = ["a", "1", "12", "0", "1.5", "ab", "a/b", "-", "1-2", "a.b", "ab-1", "-1", "007"]
+
+
+@st.composite
+def texts_for(draw: st.DrawFn, part: list[Piece]) -> str:
+    """A text for *part*: its literals, and for each variable a sample or random text."""
+    fill = st.sampled_from(SAMPLES) | st.text(ALPHABET, max_size=5)
+    return "".join(piece.text or draw(fill) for piece in part)
+
+
+@given(part=pieces, data=st.data())
+def test_the_nfa_captures_what_re_captures(part: list[Piece], data: st.DataObject) -> None:
+    nfa = PartNFA(part)
+    regex = re.compile(regex_of(part))
+    texts = data.draw(st.lists(texts_for(part) | st.text(ALPHABET, max_size=12), min_size=1))
+    for text in texts:
+        match = regex.fullmatch(text)
+        event("a match" if match else "no match")
+        assert nfa.fullmatch(text) == (None if match is None else match.groups())
+
+
+# --- Werkzeug's answers on generated rule sets ---
+
+
+class WerkzeugFilename(BaseConverter):
+    """safename's ``filename`` regex in Werkzeug, which has no such converter."""
+
+    regex = "[A-Za-z0-9_.-]{1,255}"
+
+
+# (safename's converter text, Werkzeug's): each has a regex Werkzeug reads alike.
+CONVERTERS = [
+    "",
+    "string:",
+    "string(length=2):",
+    "string(minlength=2, maxlength=3):",
+    "int:",
+    "float:",
+    "path:",
+    "path:",
+    "any(a, b, ab):",
+    "uuid:",
+    "filename:",
+]
+TEXTS = ["a", "-", ".", "x1", "-a.", "ab"]
+
+
+@st.composite
+def rules(draw: st.DrawFn) -> str:
+    """A rule: segments of literals and variables, several in one segment, ``path`` anywhere."""
+    names = iter(f"v{number}" for number in range(100))
+    segments = []
+    for _ in range(draw(st.integers(1, 3))):
+        pieces = draw(
+            st.lists(st.sampled_from(TEXTS) | st.sampled_from(CONVERTERS), min_size=1, max_size=4)
+        )
+        segments.append(
+            "".join(piece if piece in TEXTS else f"<{piece}{next(names)}>" for piece in pieces)
+        )
+    return "/" + "/".join(segments)
+
+
+rule_sets = st.lists(rules(), min_size=1, max_size=6).map(
+    lambda drawn: [(rule, f"e{index}") for index, rule in enumerate(drawn)]
+)
+SEGMENTS = ["a", "-", "x1", "ab", "1", "12", "1.5", "a-b", "a.b", "-a.", "", UUID_TEXT, "CON"]
+random_paths = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5).map(
+    lambda segments: "/" + "/".join(segments)
+)
+# Floods of a separator, long digit runs and repeated segments, short enough
+# that Werkzeug's backtracking still answers quickly.
+adversarial_paths = st.builds(
+    lambda unit, count, tail: "/" + unit * count + tail,
+    st.sampled_from(["-", "1", "a/", "a-", "1.", "x1/", "-a./"]),
+    st.integers(1, 24),
+    st.sampled_from(["", "y", "a", "/", ".5", "-b", "1"]),
+)
+
+
+def werkzeug_match(rules: list[tuple[str, str]], path: str) -> tuple[str, dict[str, Any]] | None:
+    rule_list = [Rule(rule, endpoint=endpoint) for rule, endpoint in rules]
+    adapter = Map(rule_list, converters={"filename": WerkzeugFilename}).bind("localhost")
+    try:
+        endpoint, values = adapter.match(path)
+    except NotFound:
+        return None
+    return str(endpoint), dict(values)
+
+
+def check_against_werkzeug(rules: list[tuple[str, str]], path: str) -> None:
+    try:
+        expected = werkzeug_match(rules, path)
+    except RequestRedirect:
+        event("Werkzeug redirects")
+        return  # to add a slash, or merge two: safename only matches
+    found = _router(rules).match(path)
+    if expected is None:
+        event("no match")
+        assert found is None
+        return
+    rule = next(rule for rule, endpoint in rules if endpoint == expected[0])
+    if Pattern(rule).match(path) != expected[1]:
+        # Werkzeug's regex reads a text safename's does not ("007", an
+        # upper-case UUID, a path with an empty segment, a reserved name).
+        event("a text only Werkzeug reads")
+        return
+    event("a match")
+    assert found == expected
+
+
+def _router(rules: list[tuple[str, str]]) -> Router:
+    router = Router()
+    for rule, endpoint in rules:
+        router.add(rule, endpoint)
+    return router
+
+
+#: Values to write in place of a rule's variables, ambiguous on purpose.
+VALUES = ["a", "-", "1", "12", "1.5", "a-b", "a.b", "x1", "ab", "a/b", "-a.", UUID_TEXT, "CON"]
+
+
+@st.composite
+def paths_for(draw: st.DrawFn, rules: list[tuple[str, str]]) -> str:
+    """A path written from one of *rules*, each variable replaced by a value or a flood."""
+    rule, _ = draw(st.sampled_from(rules))
+    values = st.sampled_from(VALUES) | adversarial_paths.map(lambda path: path[1:])
+    return re.sub("<[^>]*>", lambda _: draw(values), rule)
+
+
+@given(rules=rule_sets, data=st.data())
+def test_the_router_agrees_with_werkzeug_on_any_rule_set(
+    rules: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    check_against_werkzeug(rules, data.draw(paths_for(rules) | random_paths))
+
+
+@pytest.mark.slow
+@given(rules=rule_sets, data=st.data())
+def test_the_router_agrees_with_werkzeug_on_adversarial_paths(
+    rules: list[tuple[str, str]], data: st.DataObject
+) -> None:
+    check_against_werkzeug(rules, data.draw(paths_for(rules) | adversarial_paths))
+
+
+@pytest.mark.parametrize(
+    ("rule", "path", "values"),
+    [
+        ("/<a>-<b>-<c>", "/x-y-z-w", {"a": "x-y", "b": "z", "c": "w"}),
+        ("/<path:a>/<path:b>/x", "/p/q/r/x", {"a": "p", "b": "q/r"}),
+        ("/<path:a>.txt", "/a.txt/b.txt", {"a": "a.txt/b"}),
+        ("/<int:a><b>-<c>", "/12x-y", {"a": 12, "b": "x", "c": "y"}),
+        ("/<int:a><int:b>", "/123", {"a": 12, "b": 3}),
+        ("/<any(a, ab):x><y>", "/ab", {"x": "a", "y": "b"}),
+        ("/<float:f>-<int:n>", "/1.5-2", {"f": 1.5, "n": 2}),
+        ("/<uuid:u>.<ext>", f"/{UUID_TEXT}.json", {"u": uuid.UUID(UUID_TEXT), "ext": "json"}),
+    ],
+)
+def test_several_variables_read_as_werkzeug_reads_them(
+    rule: str, path: str, values: dict[str, Any]
+) -> None:
+    assert Pattern(rule).match(path) == values
+    assert werkzeug_match([(rule, "e")], path) == ("e", values)
+
+
+def test_a_refused_value_falls_through_to_the_next_rule_not_another_split() -> None:
+    # re's split of "x-y-CON" is a="x-y", b="CON", a reserved name. The split
+    # a="x", b="y-CON" would convert, but like Werkzeug (which answers 404
+    # there) the rule has no second split: the next rule is tried.
+    router = _router([("/<a>-<filename:b>", "split"), ("/<x>", "next")])
+    assert router.match("/x-y-z") == ("split", {"a": "x-y", "b": "z"})
+    assert router.match("/x-y-CON") == ("next", {"x": "x-y-CON"})
+
+
+WIDE_RULES = [
+    *((f"/<lang>/page{number}", f"page{number}") for number in range(70)),
+    ("/<lang>", "lang"),
+    ("/<lang>/<int:n>-<int:m>", "pair"),
+    ("/<a>-<b>/x", "split"),
+    ("/<path:rest>", "rest"),
+]
+
+
+@pytest.mark.parametrize(
+    "path", ["/en", "/en/page3", "/en/page70", "/en/1-2", "/a-b/x", "/a-b/y", "/en/x/y", "/"]
+)
+def test_the_walk_goes_on_where_the_regex_handed_over(path: str) -> None:
+    # 70 rules below <lang> make it wide, and <n>-<m> and <a>-<b> are read
+    # by the NFA: the regex hands over at both, and the walk must go on in
+    # Werkzeug's order, back to the root if need be (to <path:rest>).
+    assert _router(WIDE_RULES).match(path) == werkzeug_match(WIDE_RULES, path)
+
+
+# --- no crash from long rules ---
+
+
+LONG_RULES = [
+    ("/<lang>/" + "a" * 400, "/en/" + "a" * 400),
+    ("/<lang>/" + "a/" * 400 + "b", "/en/" + "a/" * 400 + "b"),
+    ("/" + "/".join(f"<v{number}>" for number in range(600)), "/q" * 600),
+    ("/" + "/".join(f"s{number}" for number in range(10_000)) + "/<int:n>", None),
+    ("/<a>/" + "x" * 65_536 + "/<b>", "/q/" + "x" * 65_536 + "/z"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("rule", "path"), LONG_RULES, ids=["400a", "400seg", "600var", "10k", "64k"]
+)
+def test_a_long_rule_matches_and_breaks_no_other_rule(rule: str, path: str | None) -> None:
+    router = Router()
+    router.add("/user/<int:id>", "user")
+    router.add(rule, "long")
+    path = path or rule.replace("<int:n>", "5")
+    assert router.match("/user/5") == ("user", {"id": 5})
+    found = router.match(path)
+    assert found is not None
+    assert found[0] == "long"
+    assert router.build("user", id=5) == "/user/5"
+
+
+def test_the_reported_recursion_case() -> None:
+    router = Router()
+    router.add("/user/<int:id>", "user")
+    router.add("/<lang>/" + "a" * 400, "long")
+    assert router.match("/user/5") == ("user", {"id": 5})
+
+
+def test_a_regex_the_compiler_refuses_leaves_every_rule_matching(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(matcher.CompiledTree, "__init__", refuse)
+    router = _router([("/user/<int:id>", "user"), ("/user/<int:id>/<name>", "name")])
+    assert router.match("/user/5") == ("user", {"id": 5})
+    assert router.match("/user/5/ann") == ("name", {"id": 5, "name": "ann"})
+    assert router.match("/user/x") is None
+
+
+# --- the linear bound, counted in steps ---
+
+#: The ReDoS families of the issue: a rule, and a path of about n characters
+#: that makes Python's re backtrack (and one that makes the NFA read it all).
+FAMILIES: dict[str, tuple[str, Callable[[int], str]]] = {
+    "separators": ("/<a>-<b>-<c>-<d>.txt", lambda n: "/" + "-" * n + "y"),
+    "separators, read in full": ("/<a>-<b>-<c>-<d>.txt", lambda n: "/" + "-" * n + ".txt"),
+    "four paths": ("/<path:a>/<path:b>/<path:c>/<path:d>/x", lambda n: "/" + "a/" * (n // 2) + "y"),
+    "four paths, read in full": (
+        "/<path:a>/<path:b>/<path:c>/<path:d>/x",
+        lambda n: "/" + "a/" * (n // 2) + "x",
+    ),
+    "two paths": ("/<path:a>/<path:b>/x", lambda n: "/" + "a/" * (n // 2)),
+    "digits": ("/<int:a><b>-<c>", lambda n: "/" + "1" * n + "/"),
+    "digits, read in full": ("/<int:a><b>-<c>", lambda n: "/1" + "-" * n + "1"),
+}
+
+
+def steps_to_match(rule: str, path: str) -> int:
+    router = Router()
+    router.add("/user/<int:id>", "user")
+    pattern = router.add(rule, "family")
+    router.match(path)
+    return sum(part.nfa.steps for part in pattern.parts if part.nfa is not None)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_matching_takes_steps_linear_in_the_path(family: str) -> None:
+    rule, make_path = FAMILIES[family]
+    steps = {n: steps_to_match(rule, make_path(n)) for n in (1000, 2000, 4000, 8000)}
+    for n in (1000, 2000, 4000):
+        assert steps[2 * n] <= 2.2 * steps[n] + 100
+    assert steps[8000] <= 20 * 8000
