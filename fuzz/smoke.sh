@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20000}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p fuzz/crashes
+# Crash, timeout, oom and leak inputs go to a temporary folder, not into the source tree;
+# it is removed at the end unless a harness failed and left its input there.
+artifacts="$(mktemp -d -t safename-fuzz-artifacts.XXXXXX)"
+trap 'rm -rf "$work"; rmdir "$artifacts" 2>/dev/null || true' EXIT
 for harness in fuzz/fuzz_*.py; do
     target="$(basename "$harness" .py)"
     target="${target#fuzz_}"
@@ -19,10 +21,10 @@ for harness in fuzz/fuzz_*.py; do
     # New inputs go to the first folder, a scratch one: the seed corpus stays as committed.
     mkdir "$work/$target"
     if ! .venv/bin/python "$harness" -runs="$runs" -timeout=10 \
-        -artifact_prefix="fuzz/crashes/$target-" "$work/$target" "${seeds[@]}" \
+        -artifact_prefix="$artifacts/$target-" "$work/$target" "${seeds[@]}" \
         >"$work/$target.log" 2>&1; then
         tail -n 40 "$work/$target.log"
-        echo "fuzz smoke: $target FAILED; the input is in fuzz/crashes/ (see fuzz/README.md)"
+        echo "fuzz smoke: $target FAILED; the input is in $artifacts/ (see fuzz/README.md)"
         exit 1
     fi
     echo "fuzz smoke: $target: $(grep DONE "$work/$target.log" | tr '\t' ' ')"

@@ -7,15 +7,14 @@ plus ``lang`` (``AnyConverter("en", "de")``) and ``small``
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Final
 
+from converter_cases import EXAMPLE_UUID
 from hypothesis import strategies as st
 
 from safename import secure_filename
 
 KINDS: Final = ["safe_string", "safe_int", "safe_float", "safe_path", "safe_uuid", "safe_filename"]
-EXAMPLE_UUID: Final = uuid.UUID("12345678-1234-5678-1234-567812345678")
 
 #: Decoded URL paths that reach the endpoint, and the value the endpoint gets.
 VALID: Final[list[tuple[str, Any]]] = [

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -141,6 +144,117 @@ def test_bad_options_exit_with_usage_status(arguments: list[str], message: str) 
     result = run(*arguments)
     assert result.returncode == ExitStatus.USAGE
     assert message in result.stderr
+
+
+# --- commands: the registry, the shorthand, mistyped and future commands --------------------------
+
+COMMANDS = ["sanitize", "check", "rename"]
+
+
+def test_top_level_help_lists_every_command_and_the_shorthand() -> None:
+    result = run("--help")
+    assert result.returncode == ExitStatus.OK
+    listed = re.findall(r"^    (\S+)", result.stdout, flags=re.MULTILINE)
+    assert listed[: len(COMMANDS)] == COMMANDS
+    assert "short for 'safename sanitize NAME...'" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_has_its_own_help(command: str) -> None:
+    result = run(command, "--help")
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert result.stdout.startswith(f"usage: safename {command} ")
+    assert ("--fallback" in result.stdout) is (command != "check")
+
+
+def test_version_is_the_installed_distribution_version() -> None:
+    from importlib.metadata import version
+
+    result = run("--version")
+    expected = f"safename {version('safename')}\n"
+    assert (result.returncode, result.stdout) == (ExitStatus.OK, expected)
+
+
+@pytest.mark.parametrize(
+    ("word", "suggestion"),
+    [
+        ("renam", "did you mean 'rename'"),
+        ("chek", "did you mean 'check'"),
+        ("sanitise", "did you mean 'sanitize'"),
+        ("checks", "did you mean 'check'"),
+        ("audit-routes", "a later version"),
+        ("audit-route", "did you mean 'audit-routes'"),
+        ("extract", "a later version"),
+        ("sweep", "a later version"),
+        ("swep", "did you mean 'sweep'"),
+        ("audit-paths", "unknown command 'audit-paths'"),
+    ],
+)
+def test_a_word_that_looks_like_a_missing_command_is_a_usage_error(
+    word: str, suggestion: str
+) -> None:
+    result = run(word, "app:app")
+    assert (result.returncode, result.stdout) == (ExitStatus.USAGE, "")
+    assert suggestion in result.stderr
+    assert f"safename -- {word}" in result.stderr
+    literal = run("--", word, "app:app")
+    expected = f"{word}\n{secure_filename('app:app')}\n"
+    assert (literal.returncode, literal.stdout) == (ExitStatus.OK, expected)
+
+
+@pytest.mark.parametrize(
+    "word", ["name", "report.pdf", "my-report.pdf", "Rename", "RENAME", "sleep", "a b", "中文"]
+)
+def test_a_name_that_is_not_command_shaped_is_sanitized(word: str) -> None:
+    result = run("--fallback", "upload", word) if word == "中文" else run(word)
+    assert result.returncode == ExitStatus.OK, result.stderr
+    assert result.stdout == secure_filename(word, fallback="upload") + "\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_command_name_after_double_dash_is_a_name(command: str) -> None:
+    assert run("--", command).stdout == f"{command}\n"
+    assert run("sanitize", command).stdout == f"{command}\n"
+
+
+def test_check_command_is_the_old_check_option() -> None:
+    names = ["report.pdf", *HOSTILE_NAMES]
+    old, new = run("--check", "--", *names), run("check", "--", *names)
+    assert (new.returncode, new.stdout) == (old.returncode, old.stdout)
+    assert new.returncode == ExitStatus.UNSAFE
+
+
+@pytest.mark.parametrize("option", ["--transliterate", "--fallback=x"])
+def test_check_command_refuses_sanitizing_options(option: str) -> None:
+    result = run("check", option, "x")
+    assert result.returncode == ExitStatus.USAGE
+    assert "unrecognized arguments" in result.stderr
+
+
+def run_in_process(arguments: list[str]) -> tuple[int, str]:
+    """``main(arguments)``: its status and stdout; a usage error is status 2, as in a shell."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            status = main(arguments)
+        except SystemExit as error:
+            status = error.code if isinstance(error.code, int) else ExitStatus.USAGE
+    return status, output.getvalue()
+
+
+first_words = st.text(st.characters(codec="utf-8", exclude_characters="\n\r"), min_size=1)
+
+
+@given(first_words)
+def test_shorthand_is_sanitize_or_a_usage_error(word: str) -> None:
+    shorthand = run_in_process(["--fallback", "upload", "--", word])
+    assert shorthand == run_in_process(["sanitize", "--fallback", "upload", "--", word])
+    status, output = run_in_process([word, "--fallback", "upload"])
+    if word in COMMANDS or word.startswith("-"):
+        return  # an option or a command: not the shorthand's first name
+    assert (status, output) in [shorthand, (ExitStatus.USAGE, "")]
+    if status == ExitStatus.USAGE:
+        assert re.fullmatch(r"[a-z][a-z0-9-]*", word)
 
 
 # --- safename rename DIR ------------------------------------------------------------------------

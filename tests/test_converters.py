@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from converter_cases import CONVERTERS, EXAMPLE_UUID_TEXT, any_values
 from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.routing import Map
@@ -30,7 +31,6 @@ from safename.converters import (
     UUIDConverter,
 )
 
-UUID_TEXT = "12345678-9abc-def0-1234-56789abcdef0"
 MAP = Map()
 
 # (our converter, Werkzeug's with the same arguments, texts both read the same way)
@@ -53,7 +53,11 @@ PARITY: list[tuple[Converter[Any], wz.BaseConverter, list[str]]] = [
     (FloatConverter(min=0.5, max=2.5), wz.FloatConverter(MAP, min=0.5, max=2.5), ["0.5", "2.5"]),
     (PathConverter(), wz.PathConverter(MAP), ["a", "a/b/c", "docs/file.txt", "a b/c%20d"]),
     (AnyConverter("about", "help"), wz.AnyConverter(MAP, "about", "help"), ["about", "help"]),
-    (UUIDConverter(), wz.UUIDConverter(MAP), [UUID_TEXT, "00000000-0000-0000-0000-000000000000"]),
+    (
+        UUIDConverter(),
+        wz.UUIDConverter(MAP),
+        [EXAMPLE_UUID_TEXT, "00000000-0000-0000-0000-000000000000"],
+    ),
 ]
 PARITY_CASES = [(ours, theirs, text) for ours, theirs, texts in PARITY for text in texts]
 
@@ -88,7 +92,7 @@ def test_writes_ordinary_values_as_werkzeug_does(
         (FloatConverter(), wz.FloatConverter(MAP), "-1.5"),
         (FloatConverter(), wz.FloatConverter(MAP), "1e5"),
         (AnyConverter("about", "help"), wz.AnyConverter(MAP, "about", "help"), "imprint"),
-        (UUIDConverter(), wz.UUIDConverter(MAP), UUID_TEXT[:-1]),
+        (UUIDConverter(), wz.UUIDConverter(MAP), EXAMPLE_UUID_TEXT[:-1]),
     ],
 )
 def test_refuses_what_werkzeug_refuses(
@@ -114,7 +118,7 @@ def test_refuses_what_werkzeug_refuses(
         (FloatConverter(), "01.5"),
         (FloatConverter(), "١.٥"),
         (FloatConverter(), "1" * 400 + ".0"),  # float() says inf
-        (UUIDConverter(), UUID_TEXT.upper()),
+        (UUIDConverter(), EXAMPLE_UUID_TEXT.upper()),
         (StringConverter(), ".."),
         (StringConverter(), "."),
         (PathConverter(), "a/../b"),
@@ -178,7 +182,7 @@ def test_only_ascii_digits_are_digits(converter: Converter[Any], text: str) -> N
         (PathConverter(), "a/./b", "dot segment"),
         (AnyConverter("a", "b"), "c", "not one of"),
         (AnyConverter("a", "b"), 1, "not one of"),
-        (UUIDConverter(), UUID_TEXT, "not a UUID"),
+        (UUIDConverter(), EXAMPLE_UUID_TEXT, "not a UUID"),
         (FilenameConverter(), "CON.txt", "reserved_name"),
         (FilenameConverter(), "../etc/passwd", "separator"),
         (FilenameConverter(), "Ærø.txt", "invalid_character"),
@@ -296,49 +300,6 @@ def test_the_base_converter_must_be_subclassed() -> None:
 
 # --- the guarantees, as properties, for every converter and argument combination ---
 
-CONVERTERS: list[Converter[Any]] = [
-    StringConverter(),
-    StringConverter(minlength=2),
-    StringConverter(maxlength=3),
-    StringConverter(length=2),
-    StringConverter(minlength=2, maxlength=4),
-    IntConverter(),
-    IntConverter(fixed_digits=3),
-    IntConverter(fixed_digits=1, signed=True),
-    IntConverter(fixed_digits=3, signed=True),
-    IntConverter(min=5, max=50),
-    IntConverter(signed=True),
-    IntConverter(signed=True, min=-10, max=10),
-    IntConverter(fixed_digits=4, min=10, max=5000),
-    FloatConverter(),
-    FloatConverter(signed=True),
-    FloatConverter(min=0.5, max=2.5),
-    FloatConverter(signed=True, min=-1.0, max=1e300),
-    PathConverter(),
-    AnyConverter("about", "a b", "ü", "x.y"),
-    UUIDConverter(),
-    FilenameConverter(),
-    FilenameConverter(max_length=20),
-    FilenameConverter(allow_unicode=True),
-]
-
-
-def values_for(converter: Converter[Any]) -> st.SearchStrategy[Any]:
-    """Values of the converter's type, in bounds and out, with the edge cases."""
-    if isinstance(converter, IntConverter):
-        return st.integers() | st.integers(-(10**6), 10**6) | st.sampled_from([0, -1, 10**4300])
-    if isinstance(converter, FloatConverter):
-        return st.floats() | st.sampled_from([-0.0, 5e-324, 1.7976931348623157e308, 1e-07])
-    if isinstance(converter, UUIDConverter):
-        return st.uuids()
-    if isinstance(converter, AnyConverter):
-        return st.sampled_from(converter.items) | st.text()
-    if isinstance(converter, PathConverter):
-        return st.lists(st.text(min_size=0, max_size=5), min_size=1).map("/".join)
-    if isinstance(converter, FilenameConverter):
-        return st.text() | st.text().map(secure_filename)
-    return st.text(max_size=6)
-
 
 def texts_for(converter: Converter[Any]) -> st.SearchStrategy[str]:
     """Texts that match the regex, and texts that may not."""
@@ -348,7 +309,7 @@ def texts_for(converter: Converter[Any]) -> st.SearchStrategy[str]:
 @pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_value_to_url_accepts_reads_back(converter: Converter[Any], data: Any) -> None:
-    value = data.draw(values_for(converter))
+    value = data.draw(any_values(converter))
     try:
         text = converter.to_url(value)
     except ConversionError:
@@ -375,6 +336,7 @@ def test_every_accepted_text_matches_the_regex_and_is_the_one_url(
     assert converter._read_matched(text) == value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_the_fast_path_refuses_what_to_python_refuses(converter: Converter[Any], data: Any) -> None:
@@ -443,7 +405,7 @@ NOT_TEXT = [
     True,
     Decimal("2.50"),
     Fraction(1, 3),
-    uuid.UUID(UUID_TEXT),
+    uuid.UUID(EXAMPLE_UUID_TEXT),
     PurePosixPath("docs/a b.txt"),
 ]
 
@@ -500,7 +462,7 @@ def test_a_value_that_is_not_text_is_written_exactly_when_its_text_is(
 
 
 @pytest.mark.parametrize("converter", [IntConverter(), FloatConverter(), UUIDConverter()], ids=repr)
-@pytest.mark.parametrize("value", ["5", "1.5", UUID_TEXT, None], ids=repr)
+@pytest.mark.parametrize("value", ["5", "1.5", EXAMPLE_UUID_TEXT, None], ids=repr)
 def test_typed_converters_still_refuse_text(converter: Converter[Any], value: object) -> None:
     with pytest.raises(ConversionError):
         converter.to_url(value)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import stat
+import subprocess
+import sys
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -20,7 +21,8 @@ from markupsafe import escape
 from werkzeug.test import TestResponse
 
 from safename import is_safe_filename
-from safename.demo import create_app, security
+from safename.demo import INSTANCE_ENVIRONMENT_VARIABLE, create_app, security
+from safename.demo.__main__ import main as demo_main
 
 HOSTILE_NAMES = [
     "<script>alert(1)</script>",
@@ -315,19 +317,22 @@ def test_active_content_is_served_so_that_it_cannot_run_script(
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "message"),
     [
-        {"MAX_CONTENT_LENGTH": 1024},
-        {"MAX_CONTENT_LENGTH": 64 * 1024, "SAFENAME_UPLOAD_MAX_BYTES": 1024},
+        ({"MAX_CONTENT_LENGTH": 1024}, "larger than 1,024 bytes, the limit of the whole request"),
+        (
+            {"MAX_CONTENT_LENGTH": 64 * 1024, "SAFENAME_UPLOAD_MAX_BYTES": 1024},
+            "The file is larger than 1,024 bytes, the upload limit.",
+        ),
     ],
 )
-def test_an_oversized_upload_gets_the_413_page_and_leaves_no_file(
-    tmp_path: Path, uploads: Path, overrides: dict[str, int]
+def test_an_oversized_upload_gets_the_413_page_naming_the_limit_and_leaves_no_file(
+    tmp_path: Path, uploads: Path, overrides: dict[str, int], message: str
 ) -> None:
     client = make_app(tmp_path, **overrides).test_client()
     response = upload(client, b"x" * 4096, "big.txt")
     assert response.status_code == 413
-    assert "too large" in response.text
+    assert message in response.text
     assert stored_files(uploads) == []
 
 
@@ -428,14 +433,14 @@ def test_the_secret_key_is_generated_once_into_the_instance_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(security.SECRET_KEY_ENVIRONMENT_VARIABLE, raising=False)
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    monkeypatch.setenv(INSTANCE_ENVIRONMENT_VARIABLE, str(tmp_path / "instance"))
     first = create_app({"UPLOAD_FOLDER": str(tmp_path / "uploads")})
     second = create_app({"UPLOAD_FOLDER": str(tmp_path / "uploads")})
     key_file = tmp_path / "instance" / "secret_key"
     assert first.secret_key == second.secret_key == key_file.read_text()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     other = tmp_path / "other"
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(other))
+    monkeypatch.setenv(INSTANCE_ENVIRONMENT_VARIABLE, str(other))
     assert create_app({"UPLOAD_FOLDER": str(tmp_path)}).secret_key != first.secret_key
 
 
@@ -455,7 +460,7 @@ def test_the_secret_key_comes_from_config_then_environment(
     expected: str,
 ) -> None:
     monkeypatch.setenv(security.SECRET_KEY_ENVIRONMENT_VARIABLE, environment)
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
+    monkeypatch.setenv(INSTANCE_ENVIRONMENT_VARIABLE, str(tmp_path / "instance"))
     assert create_app({"SECRET_KEY": configured}).secret_key == expected
     assert not (tmp_path / "instance" / "secret_key").exists()
 
@@ -465,12 +470,22 @@ def test_debug_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert make_app(tmp_path).debug is False
 
 
-def test_uploads_default_to_the_instance_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("from_environment", [False, True])
+def test_the_instance_folder_is_visible_and_holds_the_uploads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_environment: bool
 ) -> None:
-    monkeypatch.setattr(Flask, "auto_find_instance_path", lambda self: str(tmp_path / "instance"))
-    app = create_app({"SECRET_KEY": "x"})
-    assert app.config["UPLOAD_FOLDER"] == os.path.join(tmp_path, "instance", "uploads")
+    # ./instance under the current directory (Flask's default is beside the package,
+    # inside the source tree or site-packages), or the folder the environment names.
+    monkeypatch.chdir(tmp_path)
+    expected = tmp_path / ("elsewhere" if from_environment else "instance")
+    if from_environment:
+        monkeypatch.setenv(INSTANCE_ENVIRONMENT_VARIABLE, "elsewhere")
+    else:
+        monkeypatch.delenv(INSTANCE_ENVIRONMENT_VARIABLE, raising=False)
+    app = create_app({"SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
+    assert app.instance_path == str(expected)
+    assert upload(app.test_client(), b"x", "a.txt").status_code == 302
+    assert stored_files(expected / "uploads") == ["a.txt"]
 
 
 @pytest.fixture
@@ -485,3 +500,261 @@ def test_the_upload_folder_is_created_on_first_upload(
     assert client.get("/uploads/").status_code == 200
     upload(client, b"x", "a.txt")
     assert stored_files(no_uploads_yet) == ["a.txt"]
+
+
+# --- what the demo echoes, and error pages that say what is wrong -------------------------------
+
+BROWSER_COOKIE_LIMIT = 4096
+
+
+@pytest.fixture
+def roomy_client(tmp_path: Path) -> FlaskClient:
+    """A client of the demo with its default 16 MiB request limit."""
+    return make_app(tmp_path, MAX_CONTENT_LENGTH=16 * 1024 * 1024).test_client()
+
+
+@pytest.mark.parametrize("length", [4_000, 60_000])
+def test_the_flashed_upload_message_keeps_the_session_cookie_small(
+    roomy_client: FlaskClient, uploads: Path, length: int
+) -> None:
+    client = roomy_client
+    name = "ü" * length + ".txt"
+    response = upload(client, b"data", name)
+    assert response.status_code == 302
+    cookies = response.headers.getlist("Set-Cookie")
+    assert cookies
+    assert max(len(cookie) for cookie in cookies) < BROWSER_COOKIE_LIMIT
+    (stored,) = stored_files(uploads)
+    page = client.get("/uploads/").text
+    assert f"as {stored}." in page
+    assert f"({length + 4:,} characters)" in page
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("multipart/form-data; boundary=other", None, "The form could not be read"),
+        ("multipart/form-data", None, "Missing boundary"),
+        (None, None, "not a form: its Content-Type is missing"),
+        ("application/json", b'{"username": "ada"}', "its Content-Type is application/json"),
+        ("multipart/form-data; boundary=XYZ", "truncated", "The form could not be read"),
+        ("multipart/form-data; boundary=XYZ", "undecodable name", "codec can"),
+    ],
+)
+def test_a_malformed_form_gets_a_400_saying_what_is_wrong(
+    csrf_client: FlaskClient,
+    uploads: Path,
+    content_type: str | None,
+    body: bytes | str | None,
+    message: str,
+) -> None:
+    token = csrf_token_of(csrf_client, "/upload").encode()
+    file_part = b'Content-Disposition: form-data; name="the_file"; filename="a.txt"\r\n\r\nhi'
+    if body == "undecodable name":
+        file_part = file_part.replace(b"a.txt", b"\xff\xfe.txt")
+    multipart = (
+        b'--XYZ\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + token
+        + b"\r\n--XYZ\r\n"
+        + file_part
+        + (b"" if body == "truncated" else b"\r\n--XYZ--\r\n")
+    )
+    data = body if isinstance(body, bytes) else multipart
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = csrf_client.post("/upload", data=data, headers=headers)
+    assert response.status_code == 400
+    assert message in response.text
+    assert "expired" not in response.text
+    assert stored_files(uploads) == []
+
+
+def test_the_well_formed_multipart_body_of_those_tests_is_accepted(
+    csrf_client: FlaskClient, uploads: Path
+) -> None:
+    token = csrf_token_of(csrf_client, "/upload").encode()
+    body = (
+        b'--XYZ\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n' + token + b"\r\n"
+        b'--XYZ\r\nContent-Disposition: form-data; name="the_file"; filename="a.txt"\r\n\r\n'
+        b"hi\r\n--XYZ--\r\n"
+    )
+    response = csrf_client.post(
+        "/upload", data=body, content_type="multipart/form-data; boundary=XYZ"
+    )
+    assert response.status_code == 302
+    assert stored_files(uploads) == ["a.txt"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("POST", "/nowhere", 404),
+        ("POST", "/uploads/missing.txt/extra", 404),
+        ("POST", "/hello", 405),
+        ("POST", "/uploads/", 405),
+        ("PUT", "/login", 405),
+        ("DELETE", "/upload", 405),
+        ("POST", "/search", 405),
+    ],
+)
+def test_a_post_to_a_url_that_takes_no_post_is_404_or_405_not_a_csrf_error(
+    csrf_client: FlaskClient, method: str, url: str, status: int
+) -> None:
+    response = csrf_client.open(url, method=method, data={"x": "1"})
+    assert response.status_code == status
+    assert "expired" not in response.text
+
+
+def form_limits(app: Flask) -> tuple[int | None, int | None]:
+    """This Flask's limits on form parts and on one form field's bytes (None: no limit)."""
+    with app.test_request_context():
+        from flask import request
+
+        return request.max_form_parts, request.max_form_memory_size
+
+
+@pytest.mark.parametrize("limit", ["parts", "memory"])
+def test_a_form_over_a_form_limit_gets_a_413_naming_that_limit(tmp_path: Path, limit: str) -> None:
+    app = make_app(tmp_path, MAX_CONTENT_LENGTH=16 * 1024 * 1024)
+    max_parts, max_memory = form_limits(app)
+    value = max_parts if limit == "parts" else max_memory
+    if value is None:
+        pytest.skip(f"this Flask has no form {limit} limit")
+    if limit == "parts":
+        fields = {f"field{index}": "x" for index in range(value + 1)}
+        message = f"more than {value:,} parts"
+    else:
+        fields = {"big": "x" * (value + 1)}
+        message = f"A form field is larger than {value:,} bytes"
+    response = app.test_client().post("/login", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert message in response.text
+    assert "16,777,216" not in response.text
+
+
+def test_the_upload_page_says_the_limit_covers_the_whole_request(
+    tmp_path: Path, uploads: Path
+) -> None:
+    limit = 64 * 1024
+    client = make_app(tmp_path, MAX_CONTENT_LENGTH=limit).test_client()
+    page = client.get("/upload").text
+    assert f"The limit, {limit:,} bytes, covers the\n  whole request" in page
+    assert "a file of exactly that size is refused" in page
+    exactly = upload(client, b"x" * limit, "exact.txt")
+    assert exactly.status_code == 413
+    assert "the limit of the whole request body" in exactly.text
+    # "a few hundred bytes" of overhead: a file 1 KiB under the limit fits.
+    assert upload(client, b"x" * (limit - 1024), "under.txt").status_code == 302
+    assert stored_files(uploads) == ["under.txt"]
+
+
+def test_the_upload_page_names_a_smaller_file_limit(tmp_path: Path) -> None:
+    client = make_app(tmp_path, SAFENAME_UPLOAD_MAX_BYTES=1000).test_client()
+    assert "A file may have at most 1,000 bytes." in client.get("/upload").text
+
+
+@pytest.mark.parametrize("length", [65, 10_000, 1_000_000])
+def test_a_refused_username_is_echoed_only_as_far_as_the_form_accepts(
+    roomy_client: FlaskClient, length: int
+) -> None:
+    response = roomy_client.post(
+        "/login",
+        data="username=" + "x" * length,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert len(response.data) < 8_000
+    assert 'value="' + "x" * 64 + '"' in response.text
+
+
+needs_trusted_hosts = pytest.mark.skipif(
+    "TRUSTED_HOSTS" not in Flask.default_config, reason="TRUSTED_HOSTS needs Flask 3.1 or later"
+)
+
+
+@needs_trusted_hosts
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [
+        ("evil.example", 400),
+        ("evil.example:5000", 400),
+        ("localhost.evil.example", 400),
+        ("localhost", 308),
+        ("127.0.0.1:5000", 308),
+    ],
+)
+def test_only_local_host_names_are_answered_by_default(
+    client: FlaskClient, host: str, status: int
+) -> None:
+    response = client.get("/uploads", headers={"Host": host})
+    assert response.status_code == status
+    if status == 400:
+        assert "Location" not in response.headers
+        assert "evil.example" not in response.text.replace(f"Host {host!r}", "")
+    else:
+        assert response.headers["Location"] == f"http://{host}/uploads/"
+
+
+@needs_trusted_hosts
+def test_a_deployment_sets_its_trusted_hosts_in_config(tmp_path: Path) -> None:
+    client = make_app(tmp_path, TRUSTED_HOSTS=["files.example"]).test_client()
+    assert client.get("/", headers={"Host": "files.example"}).status_code == 200
+    assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+
+
+# --- python -m safename.demo and scripts/run-demo ------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_python_dash_m_safename_demo_describes_then_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(Flask, "run", lambda self, **options: served.append(options))
+    monkeypatch.setenv(INSTANCE_ENVIRONMENT_VARIABLE, str(tmp_path / "data"))
+    monkeypatch.setenv(security.SECRET_KEY_ENVIRONMENT_VARIABLE, "test")
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    assert demo_main(["--port", "5050"]) == 0
+    assert served == [{"host": "127.0.0.1", "port": 5050, "debug": None}]
+    printed = capsys.readouterr().out
+    assert f"instance folder: {tmp_path / 'data'}" in printed
+    assert f"uploads: {tmp_path / 'data' / 'uploads'}" in printed
+    assert "serving http://127.0.0.1:5050/" in printed
+
+
+def test_python_dash_m_safename_demo_runs_as_a_module() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "safename.demo", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m safename.demo")
+
+
+def terminal_width(text: str) -> int:
+    import unicodedata
+
+    return sum(1 + (unicodedata.east_asian_width(character) in ("W", "F")) for character in text)
+
+
+def test_the_run_demo_example_prints_aligned_columns() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "filenames.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    lines = result.stdout.splitlines()
+    assert any("中文" in line for line in lines)
+    arrows = {terminal_width(line.partition(" -> ")[0]) for line in lines}
+    assert len(arrows) == 1, lines
+
+
+def test_run_demo_says_what_it_does_and_runs_the_module() -> None:
+    script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
+    assert script.count('echo "run-demo: ') >= 3
+    assert script.rstrip().endswith('exec .venv/bin/python -m safename.demo "$@"')

@@ -9,12 +9,12 @@ import os
 import sys
 import tempfile
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+from converter_cases import EXAMPLE_UUID
 from flask import Flask, url_for
 from hypothesis import given
 from hypothesis import strategies as st
@@ -265,7 +265,7 @@ ROUTES = [
     ("/files/<filename:name>", "file"),
     ("/short/<filename(max_length=10):name>", "short"),
 ]
-ITEM = uuid.UUID("12345678-1234-5678-1234-567812345678")
+ITEM = EXAMPLE_UUID
 
 
 @pytest.fixture
@@ -384,6 +384,7 @@ def test_url_for_writes_a_number_in_a_string_rule_as_flask_does() -> None:
     assert app.test_client().get(url).text == "'42'"
 
 
+@pytest.mark.slow
 @given(name=st.text(min_size=1, max_size=40))
 def test_url_for_a_filename_either_refuses_or_routes_back_to_the_same_name(name: str) -> None:
     app = make_app()

@@ -9,25 +9,18 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
+from converter_cases import EXAMPLE_UUID_TEXT, HexConverter, typical_values
 from hypothesis import event, given
 from hypothesis import strategies as st
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.routing.rules import parse_converter_args as werkzeug_parse_args
 
-from safename import ConversionError, RuleSyntaxError, secure_filename
+from safename import ConversionError, RuleSyntaxError
 from safename.converters import (
-    AnyConverter,
     Converter,
-    FilenameConverter,
-    FloatConverter,
-    IntConverter,
-    PathConverter,
-    UUIDConverter,
 )
 from safename.routing import Pattern, Router, RuleVariable, parse_converter_args, parse_rule
-
-UUID_TEXT = "12345678-9abc-def0-1234-56789abcdef0"
 
 # --- the rule syntax ---
 
@@ -138,7 +131,7 @@ def test_malformed_rules_say_what_is_wrong(rule: str, problem: str) -> None:
         ("/<path:a>/<path:b>", "/x/y/z", {"a": "x", "b": "y/z"}),
         ("/page-<int:n>.html", "/page-12.html", {"n": 12}),
         ("/v<float:f>", "/v1.5", {"f": 1.5}),
-        ("/<uuid:u>", f"/{UUID_TEXT}", {"u": uuid.UUID(UUID_TEXT)}),
+        ("/<uuid:u>", f"/{EXAMPLE_UUID_TEXT}", {"u": uuid.UUID(EXAMPLE_UUID_TEXT)}),
         ("/dl/<filename:name>", "/dl/report.pdf", {"name": "report.pdf"}),
         ("/dl/<filename:name>", "/dl/CON.txt", None),
         ("/100%", "/100%", {}),
@@ -160,7 +153,7 @@ def test_pattern_matches_decoded_paths(rule: str, path: str, values: dict[str, A
         ("/v<float:f>", {"f": 1.5}),
         ("/n/<int(fixed_digits=3):n>", {"n": 7}),
         ("/<any(about, help):page>", {"page": "help"}),
-        ("/item/<uuid:u>", {"u": uuid.UUID(UUID_TEXT)}),
+        ("/item/<uuid:u>", {"u": uuid.UUID(EXAMPLE_UUID_TEXT)}),
         ("/page-<int:n>.html", {"n": 12}),
         ("/static/x.css", {}),
     ],
@@ -216,16 +209,6 @@ def test_a_variable_may_be_called_self() -> None:
     assert Pattern("/<self>").build(self="me") == "/me"
 
 
-class _Hex(Converter[int]):
-    regex = "[0-9a-f]+"
-
-    def to_python(self, text: str) -> int:
-        return int(text, 16)
-
-    def to_url(self, value: int) -> str:
-        return format(value, "x")
-
-
 class _Sloppy(Converter[str]):
     """A custom converter whose regex crosses segments though it says it does not."""
 
@@ -240,7 +223,7 @@ class _Sloppy(Converter[str]):
 
 
 def test_custom_converters_are_registered_by_name() -> None:
-    pattern = Pattern("/c/<hex:value>", converters={"hex": _Hex})
+    pattern = Pattern("/c/<hex:value>", converters={"hex": HexConverter})
     assert pattern.match("/c/ff") == {"value": 255}
     assert pattern.build(value=255) == "/c/ff"
     with pytest.raises(RuleSyntaxError, match="unknown converter 'hex'"):
@@ -263,22 +246,6 @@ def test_build_refuses_text_utf8_cannot_encode() -> None:
 # --- values for the properties ---
 
 
-def values_for(converter: Converter[Any]) -> st.SearchStrategy[Any]:
-    if isinstance(converter, IntConverter):
-        return st.integers(-(10**6), 10**6)
-    if isinstance(converter, FloatConverter):
-        return st.floats()
-    if isinstance(converter, UUIDConverter):
-        return st.uuids()
-    if isinstance(converter, AnyConverter):
-        return st.sampled_from(converter.items)
-    if isinstance(converter, PathConverter):
-        return st.lists(st.text(max_size=4), min_size=1, max_size=3).map("/".join)
-    if isinstance(converter, FilenameConverter):
-        return st.text(max_size=8).map(secure_filename)
-    return st.text(max_size=6)
-
-
 PATTERN_RULES = [
     "/user/<name>",
     "/user/<int:user_id>/posts/<int(fixed_digits=3):post>",
@@ -298,7 +265,7 @@ def test_match_reads_back_every_build(rule: str, data: Any) -> None:
     pattern = Pattern(rule)
     values = data.draw(
         st.fixed_dictionaries(
-            {name: values_for(converter) for name, converter in pattern.converters.items()}
+            {name: typical_values(converter) for name, converter in pattern.converters.items()}
         )
     )
     try:
@@ -469,7 +436,7 @@ POOL = [
 ]
 SEGMENTS = [
     *["user", "me", "42", "ann", "posts", "7", "en", "about", "files", "a", "b", "x"],
-    *["edit", "v1", "v1.5", UUID_TEXT, "page-3.html", "page-x.html", "x-y", ""],
+    *["edit", "v1", "v1.5", EXAMPLE_UUID_TEXT, "page-3.html", "page-x.html", "x-y", ""],
     *["007", "٣", "a.b", "..", "v-0", "1.50"],
 ]
 paths = st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=4).map(
@@ -480,6 +447,7 @@ rule_sets = st.lists(st.sampled_from(POOL), min_size=1, max_size=10, unique=True
 )
 
 
+@pytest.mark.slow
 @given(rules=rule_sets, path=paths)
 def test_router_agrees_with_werkzeug(rules: list[tuple[str, str]], path: str) -> None:
     try:
@@ -518,7 +486,7 @@ def reference_order(patterns: list[Pattern]) -> list[int]:
 
 def reference_match(rules: list[tuple[str, str]], path: str) -> tuple[str, Any] | None:
     """The first rule in :func:`reference_order` whose pattern matches *path*: a plain scan."""
-    patterns = [Pattern(rule, {"hex": _Hex}) for rule, _ in rules]
+    patterns = [Pattern(rule, {"hex": HexConverter}) for rule, _ in rules]
     for index in reference_order(patterns):
         values = patterns[index].match(path)
         if values is not None:
@@ -546,7 +514,7 @@ def test_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
 ) -> None:
     expected = reference_match(rules, path)
     event("no match" if expected is None else "a match")
-    assert make_router(rules, converters={"hex": _Hex}).match(path) == expected
+    assert make_router(rules, converters={"hex": HexConverter}).match(path) == expected
 
 
 @given(rules=rule_sets, data=st.data())
@@ -556,7 +524,7 @@ def test_every_url_the_router_builds_routes_back(rules: list[tuple[str, str]], d
     pattern = Pattern(rule)
     values = data.draw(
         st.fixed_dictionaries(
-            {name: values_for(converter) for name, converter in pattern.converters.items()}
+            {name: typical_values(converter) for name, converter in pattern.converters.items()}
         )
     )
     try:
@@ -592,6 +560,7 @@ def test_a_wide_prefix_is_split_by_its_next_segments() -> None:
 WIDE_SEGMENTS = ["api", "v1", "v2", "r1", "r7", "r70", "w1", "w70", "x", "5", "", "a-b"]
 
 
+@pytest.mark.slow
 @given(
     count=st.integers(60, 90),
     extra=st.lists(st.sampled_from(BOUNDED_POOL), max_size=6),
@@ -606,7 +575,7 @@ def test_a_wide_router_returns_the_first_rule_in_werkzeugs_order_that_matches(
     rules = [(t.format(number), f"e{number}_{t}") for number in range(count) for t in templates]
     rules += [(rule, f"extra{index}") for index, rule in enumerate(extra)]
     expected = reference_match(rules, path)
-    assert make_router(rules, converters={"hex": _Hex}).match(path) == expected
+    assert make_router(rules, converters={"hex": HexConverter}).match(path) == expected
 
 
 def test_many_rules_share_one_index() -> None:
@@ -624,8 +593,18 @@ def test_many_rules_share_one_index() -> None:
     ("rule", "values", "path", "read_back"),
     [
         ("/item/<id>", {"id": 42}, "/item/42", {"id": "42"}),
-        ("/item/<id>", {"id": UUID_TEXT}, f"/item/{UUID_TEXT}", {"id": UUID_TEXT}),
-        ("/item/<id>", {"id": uuid.UUID(UUID_TEXT)}, f"/item/{UUID_TEXT}", {"id": UUID_TEXT}),
+        (
+            "/item/<id>",
+            {"id": EXAMPLE_UUID_TEXT},
+            f"/item/{EXAMPLE_UUID_TEXT}",
+            {"id": EXAMPLE_UUID_TEXT},
+        ),
+        (
+            "/item/<id>",
+            {"id": uuid.UUID(EXAMPLE_UUID_TEXT)},
+            f"/item/{EXAMPLE_UUID_TEXT}",
+            {"id": EXAMPLE_UUID_TEXT},
+        ),
         ("/<a>-<int:b>", {"a": 1.5, "b": 2}, "/1.5-2", {"a": "1.5", "b": 2}),
         ("/files/<path:p>", {"p": PurePosixPath("a b/c")}, "/files/a%20b/c", {"p": "a b/c"}),
     ],

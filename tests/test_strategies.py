@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import importlib
 import re
+import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
+from converter_cases import CONVERTERS, CUSTOM_CONVERTERS, HexConverter
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from safename import is_safe_filename, secure_filename, validate_filename
+from safename import hostile, is_safe_filename, secure_filename, validate_filename
 from safename import strategies as safename_strategies
 from safename._filename_rules import SEPARATORS, is_reserved
 from safename.converters import (
@@ -25,7 +27,6 @@ from safename.converters import (
     IntConverter,
     PathConverter,
     StringConverter,
-    UUIDConverter,
 )
 from safename.errors import ConversionError, FilenameReason, UnsafeFilenameError
 from safename.strategies import (
@@ -35,6 +36,7 @@ from safename.strategies import (
     url_segments,
     url_values,
 )
+from safename.strategies import filenames as filename_strategies
 
 T = TypeVar("T")
 
@@ -66,12 +68,12 @@ def _clean_edges(result: str) -> bool:
 
 # Each family of hostile names, and what secure_filename must have done to it.
 FAMILIES: list[tuple[str, st.SearchStrategy[str], Callable[[str], bool]]] = [
-    ("traversal", safename_strategies._traversals(), _no_separator_nor_dot_name),
-    ("absolute path", safename_strategies._absolute_paths(), _no_separator_nor_dot_name),
-    ("device name", safename_strategies._device_names(), _not_reserved),
-    ("hidden character", safename_strategies._hidden_characters(), _printable_ascii),
-    ("overlong", safename_strategies._overlong_names(), _fits_255_bytes),
-    ("bad edges", safename_strategies._bad_edges(), _clean_edges),
+    ("traversal", filename_strategies.traversals(), _no_separator_nor_dot_name),
+    ("absolute path", filename_strategies.absolute_paths(), _no_separator_nor_dot_name),
+    ("device name", filename_strategies.device_names(), _not_reserved),
+    ("hidden character", filename_strategies.hidden_characters(), _printable_ascii),
+    ("overlong", filename_strategies.overlong_names(), _fits_255_bytes),
+    ("bad edges", filename_strategies.bad_edges(), _clean_edges),
 ]
 
 
@@ -117,6 +119,7 @@ def test_hostile_families_without_marks_are_refused_in_the_unicode_mode_too(
     assert not is_safe_filename(name, allow_unicode=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
@@ -136,6 +139,7 @@ def test_hostile_filenames_shrink_to_short_readable_examples(
     assert found == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("max_length", "allow_unicode"),
     [(255, False), (8, False), (1, False), (255, True), (8, True), (3, True), (1, True)],
@@ -202,64 +206,50 @@ def test_each_family_shrinks_to_a_name_refused_for_its_own_reason(
     assert refused.value.reason is reason
 
 
-def test_importing_without_the_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "hypothesis", None)
-    monkeypatch.delitem(sys.modules, "safename.strategies")
-    with pytest.raises(ModuleNotFoundError, match=r"pip install 'safename\[hypothesis\]'"):
-        importlib.import_module("safename.strategies")
-
-
-class HexConverter(Converter[int]):
-    """A custom converter, as a user would write one: lower-case hex without leading zeros."""
-
-    regex = "(?:0|[1-9a-f][0-9a-f]*)"
-
-    def to_python(self, text: str) -> int:
-        if re.fullmatch(self.regex, text) is None:
-            raise ConversionError(f"not hex: {text!r}")
-        return int(text, 16)
-
-    def to_url(self, value: int) -> str:
-        return format(value, "x")
-
-
-class EvenConverter(IntConverter):
-    """A subclass of a built-in converter that reads fewer values than its parent."""
-
-    def to_python(self, text: str) -> int:
-        value = super().to_python(text)
-        if value % 2:
-            raise ConversionError(f"odd: {value}")
-        return value
-
-
-CONVERTERS: list[Converter[Any]] = [
-    StringConverter(),
-    StringConverter(length=2),
-    StringConverter(minlength=3, maxlength=5),
-    IntConverter(),
-    IntConverter(signed=True),
-    IntConverter(fixed_digits=3),
-    IntConverter(fixed_digits=3, signed=True),
-    IntConverter(fixed_digits=1, signed=True),
-    IntConverter(min=-5, max=5, signed=True),
-    IntConverter(min=10**30),
-    FloatConverter(),
-    FloatConverter(signed=True),
-    FloatConverter(min=-1.5, max=2.5, signed=True),
-    FloatConverter(min=-1.5),
-    PathConverter(),
-    AnyConverter("about", "help", "a b"),
-    UUIDConverter(),
-    FilenameConverter(),
-    FilenameConverter(max_length=3),
-    FilenameConverter(allow_unicode=True),
-    HexConverter(),
-    EvenConverter(),
+STRATEGY_MODULES = [
+    "safename.strategies",
+    "safename.strategies.filenames",
+    "safename.strategies.urls",
 ]
 
 
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("module", STRATEGY_MODULES)
+def test_importing_without_the_extra_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "hypothesis", None)
+    for loaded in STRATEGY_MODULES:
+        monkeypatch.delitem(sys.modules, loaded)
+    with pytest.raises(ModuleNotFoundError, match=r"pip install 'safename\[hypothesis\]'"):
+        importlib.import_module(module)
+
+
+def test_the_hostile_tables_need_no_hypothesis() -> None:
+    code = (
+        "import sys; sys.modules['hypothesis'] = None\n"
+        "from safename import hostile\n"
+        "print(len(hostile.TRAVERSAL_STEPS), sys.modules['hypothesis'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(len(hostile.TRAVERSAL_STEPS)), "None"]
+
+
+@pytest.mark.parametrize("step", hostile.TRAVERSAL_STEPS)
+def test_every_traversal_step_is_refused_and_sanitized_away(step: str) -> None:
+    path = step + "etc/passwd"
+    assert not is_safe_filename(path)
+    assert "/" not in secure_filename(path)
+    assert secure_filename(path) not in {".", ".."}
+
+
+STRATEGY_CONVERTERS = CONVERTERS + CUSTOM_CONVERTERS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_value_is_written_and_read_back_unchanged(
     converter: Converter[Any], data: st.DataObject
@@ -270,7 +260,8 @@ def test_every_url_value_is_written_and_read_back_unchanged(
     assert converter.to_python(text) == value
 
 
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.slow
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @given(data=st.data())
 def test_every_url_segment_is_read_as_its_one_value_or_refused(
     converter: Converter[Any], data: st.DataObject
@@ -292,7 +283,7 @@ def _reads(converter: Converter[Any], text: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("converter", CONVERTERS, ids=repr)
+@pytest.mark.parametrize("converter", STRATEGY_CONVERTERS, ids=repr)
 @pytest.mark.parametrize("accepted", [True, False])
 def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
     converter: Converter[Any], accepted: bool
@@ -301,6 +292,7 @@ def test_url_segments_hold_both_texts_to_accept_and_texts_to_refuse(
     assert _reads(converter, found) is accepted
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("converter", "condition", "expected"),
     [

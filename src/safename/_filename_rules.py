@@ -7,8 +7,11 @@ two halves cannot drift apart.
 
 from __future__ import annotations
 
+import functools
+import posixpath
 import re
 import string
+import unicodedata
 from typing import Final
 
 #: Characters a name may keep in the default (ASCII) mode: werkzeug's set.
@@ -85,6 +88,10 @@ ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
 
+#: Path segments that file systems and URL clients resolve away (RFC 3986
+#: section 5.2.4): never a name, never a URL value.
+DOT_SEGMENTS: Final = frozenset({".", ".."})
+
 #: Where no ``max_length`` is given: the limit of ext4, XFS, Btrfs, APFS, NTFS.
 DEFAULT_MAX_LENGTH: Final = 255
 
@@ -122,3 +129,52 @@ def is_reserved(name: str) -> bool:
         return False
     stem = name.partition(".")[0].rstrip(" ")
     return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES
+
+
+def byte_length(name: str) -> int:
+    """The length of *name* in UTF-8 bytes, what a file system's name limit counts.
+
+    >>> byte_length("abc"), byte_length("中文")
+    (3, 6)
+    """
+    return len(name) if name.isascii() else len(name.encode("utf-8"))
+
+
+# Bounded: an attacker sending every code point must not grow memory without limit.
+@functools.lru_cache(maxsize=4096)
+def keeps_unicode(char: str) -> bool:
+    """Whether the Unicode mode keeps *char*: werkzeug's ASCII set, and letters, marks and
+    numbers of every script except the default-ignorable ones.
+
+    >>> keeps_unicode("é"), keeps_unicode("中"), keeps_unicode(" "), keeps_unicode("\u200b")
+    (True, True, False, False)
+    """
+    if char.isascii():
+        return char in ASCII_ALLOWED
+    if IGNORABLE_RE.match(char):
+        return False
+    return unicodedata.category(char)[0] in UNICODE_KEPT_CATEGORIES
+
+
+def split_kept_extension(name: str, max_length: int) -> tuple[str, str]:
+    """Split *name* into the part that may be cut and the extension that a cut keeps.
+
+    The extension is the last dot and what follows, kept only while it takes at
+    most half of *max_length* bytes; a longer one is cut like the rest.
+
+    >>> split_kept_extension("report.pdf", 16), split_kept_extension("a.verylongextension", 16)
+    (('report', '.pdf'), ('a.verylongextension', ''))
+    """
+    stem, extension = posixpath.splitext(name)
+    if byte_length(extension) > max_length // 2:
+        return name, ""
+    return stem, extension
+
+
+def cut_utf8(text: str, budget: int) -> str:
+    """The longest prefix of *text* that fits *budget* bytes of UTF-8, no code point split.
+
+    >>> cut_utf8("añb", 2), cut_utf8("añb", 3)
+    ('a', 'añ')
+    """
+    return text.encode("utf-8")[:budget].decode("utf-8", "ignore")

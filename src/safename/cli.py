@@ -2,24 +2,44 @@
 
 Usage::
 
-    safename [options] NAME...          # print the safe form of each name
-    safename [options] < names.txt      # the same, one name per line on stdin
-    safename --check [options] NAME...  # exit 1 and say why if a name is unsafe
-    safename rename [options] DIR       # show what would be renamed (a dry run)
-    safename rename --apply DIR         # rename, never overwriting a file
+    safename sanitize [options] NAME...  # print the safe form of each name
+    safename [options] NAME...           # the same (the shorthand)
+    safename [options] < names.txt       # the same, one name per line on stdin
+    safename check [options] NAME...     # exit 1 and say why if a name is unsafe
+    safename rename [options] DIR        # show what would be renamed (a dry run)
+    safename rename --apply DIR          # rename, never overwriting a file
+    safename COMMAND --help              # the options of one command
+    safename --version
 
-The options mirror the keyword arguments of :func:`safename.secure_filename`:
+The name options mirror the keyword arguments of :func:`safename.secure_filename`:
 ``--max-length``, ``--allow-unicode``, ``--transliterate`` and ``--fallback``.
-Put ``--`` before names that start with ``-``, or a name that is literally ``rename``.
+
+A command is recognized only as the first argument. A first argument that looks like a
+command but is none (``renam``, ``audit-routes``: see :func:`_looks_like_a_command`) is a
+usage error with a suggestion, so that a mistyped or future command is never sanitized as a
+name. ``--`` (or ``sanitize``) forces the literal reading: ``safename -- rename``.
 The exit statuses are those of :class:`ExitStatus`.
+
+A new command is one function and its registration::
+
+    def _configure_hello(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("who")
+
+    @_command("hello", "greet someone", _configure_hello)
+    def _hello(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+        print("hello", arguments.who)
+        return ExitStatus.OK
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import enum
 import functools
+import importlib.metadata
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,9 +66,9 @@ class ExitStatus(enum.IntEnum):
     """
 
     OK = 0
-    #: ``--check`` found at least one unsafe name.
+    #: ``check`` found at least one unsafe name.
     UNSAFE = 1
-    #: Bad options or arguments (argparse's status).
+    #: Bad options or arguments, or an unknown command (argparse's status).
     USAGE = 2
     #: ``rename`` was given a path that is missing or not a directory.
     NO_SUCH_DIRECTORY = 3
@@ -78,25 +98,139 @@ class _NameOptions:
         )
 
 
+# --- the command registry -----------------------------------------------------------------------
+
+#: What a command does once its arguments are parsed: its own parser (for ``parser.error``)
+#: and the parsed arguments in, an :class:`ExitStatus` out.
+_Run = Callable[[argparse.ArgumentParser, argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class _Command:
+    name: str
+    summary: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: _Run
+
+
+#: The commands, in the order ``safename --help`` lists them.
+_COMMANDS: dict[str, _Command] = {}
+
+#: The command ``safename NAME...`` is short for.
+_DEFAULT_COMMAND: Final = "sanitize"
+
+#: Commands planned for coming versions: until they exist, each is an error, not a name to
+#: sanitize, so that a script written for a newer safename fails instead of doing something else.
+_PLANNED_COMMANDS: Final = ("audit-routes", "extract", "sweep")
+
+#: How alike a first argument and a command must be (difflib's ratio) to be taken for a typo:
+#: ``renam`` (0.91) and ``chek`` (0.89) are, ``name`` (0.80 to ``rename``) is a name.
+_TYPO_SIMILARITY: Final = 0.85
+
+#: The shape of a command: lower-case ASCII words joined by single hyphens.
+_COMMAND_SHAPE: Final = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _command(
+    name: str, summary: str, configure: Callable[[argparse.ArgumentParser], None]
+) -> Callable[[_Run], _Run]:
+    """Register the decorated function as the command *name*, its options added by *configure*."""
+
+    def register(run: _Run) -> _Run:
+        _COMMANDS[name] = _Command(name, summary, configure, run)
+        return run
+
+    return register
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``safename`` command with *argv* (``sys.argv[1:]`` by default).
 
-    :returns: an :class:`ExitStatus`; argparse exits with ``USAGE`` on bad options.
+    A first argument that is not a command (nor ``-h``, ``--help``, ``--version``) reads
+    as the ``sanitize`` command's arguments.
+
+    :returns: an :class:`ExitStatus`; argparse exits with ``USAGE`` on bad options, and on a
+        first argument that looks like a command but is none.
 
     >>> main(["My cool movie.mov", "../../etc/passwd", "CON.txt"])
     My_cool_movie.mov
     etc_passwd
     _CON.txt
     0
-    >>> main(["--check", "--", "report.pdf", "-rf"])
+    >>> main(["check", "--", "report.pdf", "-rf"])
     unsafe filename '-rf': leading_dot_or_dash
     1
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
     _tolerate_unencodable_output()
-    if arguments[:1] == ["rename"]:
-        return int(_rename_command(arguments[1:]))
-    return int(_names_command(arguments))
+    parser = _parser()
+    first = arguments[0] if arguments else "--"
+    if first not in _COMMANDS and first not in ("-h", "--help", "--version"):
+        if _looks_like_a_command(first):
+            parser.error(_unknown_command_message(first))
+        arguments.insert(0, _DEFAULT_COMMAND)
+    parsed = parser.parse_args(arguments)
+    return int(parsed.command.run(parsed.command_parser, parsed))
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The top-level parser, with one subparser per registered command."""
+    parser = argparse.ArgumentParser(
+        prog=_PROGRAM,
+        description="Sanitize or check untrusted names, or rename the files of a directory tree.",
+        epilog=f"'{_PROGRAM} NAME...' is short for '{_PROGRAM} {_DEFAULT_COMMAND} NAME...'; "
+        f"put -- before a name that is also a command: '{_PROGRAM} -- rename'. "
+        f"'{_PROGRAM} COMMAND --help' shows the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    for command in _COMMANDS.values():
+        # The summary is the description unless the command's configure sets a longer one.
+        description = f"{command.summary[:1].upper()}{command.summary[1:]}."
+        subparser = subparsers.add_parser(
+            command.name, help=command.summary, description=description
+        )
+        command.configure(subparser)
+        subparser.set_defaults(command=command, command_parser=subparser)
+    return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version(_PROGRAM)
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "(not installed)"
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """Whether *word*, as a first argument, is taken for a command that does not exist.
+
+    It is when it has a command's shape (lower-case ASCII words joined by hyphens, no dot)
+    and either is a planned command, or is close to a command (a typo), or has a hyphen
+    (``audit-paths``: the shape of the commands to come, rarely a file's name).
+    """
+    if word in _COMMANDS or not _COMMAND_SHAPE.fullmatch(word):
+        return False
+    return word in _PLANNED_COMMANDS or "-" in word or bool(_close_commands(word))
+
+
+def _close_commands(word: str) -> list[str]:
+    known = [*_COMMANDS, *(name for name in _PLANNED_COMMANDS if name not in _COMMANDS)]
+    return difflib.get_close_matches(word, known, n=1, cutoff=_TYPO_SIMILARITY)
+
+
+def _unknown_command_message(word: str) -> str:
+    if word in _PLANNED_COMMANDS:
+        problem = f"{word!r} is a command of a later version of {_PROGRAM}, not of this one"
+    else:
+        close = _close_commands(word)
+        guess = f"; did you mean {close[0]!r}?" if close else ""
+        problem = f"unknown command {word!r}{guess}"
+    commands = ", ".join(_COMMANDS)
+    return (
+        f"{problem} (commands: {commands}). "
+        f"To sanitize it as a name, put -- before it: {_PROGRAM} -- {word}"
+    )
 
 
 def _tolerate_unencodable_output() -> None:
@@ -105,6 +239,9 @@ def _tolerate_unencodable_output() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+
+
+# --- options shared by the commands -------------------------------------------------------------
 
 
 def _positive_length(text: str) -> int:
@@ -118,7 +255,8 @@ def _positive_length(text: str) -> int:
     return value
 
 
-def _add_name_options(parser: argparse.ArgumentParser) -> None:
+def _add_name_options(parser: argparse.ArgumentParser, *, sanitizing: bool = True) -> None:
+    """The options of :func:`secure_filename`, or only those of ``validate_filename``."""
     parser.add_argument(
         "--max-length",
         type=_positive_length,
@@ -132,6 +270,9 @@ def _add_name_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep letters and digits of every script (NFC) instead of folding to ASCII",
     )
+    if not sanitizing:
+        parser.set_defaults(transliterate=False, fallback=None)
+        return
     modes.add_argument(
         "--transliterate",
         action="store_true",
@@ -163,35 +304,18 @@ def _name_options(parser: argparse.ArgumentParser, arguments: argparse.Namespace
     return options
 
 
-def _names_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=_PROGRAM,
-        description="Print the safe form of each name, or check names with --check. "
-        "'safename rename DIR' renames the files of a directory tree.",
-    )
+def _add_names(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="*", metavar="NAME", help="names (default: stdin lines)")
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="print why each unsafe name is unsafe, exit 1 if any is; say nothing of safe ones",
-    )
-    _add_name_options(parser)
-    arguments = parser.parse_args(argv)
-    options = _name_options(parser, arguments)
-    if arguments.check and (arguments.transliterate or arguments.fallback is not None):
-        parser.error("--check takes only --max-length and --allow-unicode")
+
+
+def _names(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> Sequence[str]:
+    """The names given as arguments, else the lines of stdin."""
     if arguments.names:
         names: Sequence[str] = arguments.names
-    elif sys.stdin.isatty():
+        return names
+    if sys.stdin.isatty():
         parser.error("no names: give them as arguments or one per line on stdin")
-    else:
-        names = _read_lines(sys.stdin)
-    if arguments.check:
-        return _check(names, options)
-    sanitize = options.sanitizer()
-    for name in names:
-        print(sanitize(name))
-    return ExitStatus.OK
+    return _read_lines(sys.stdin)
 
 
 def _read_lines(stream: TextIO) -> list[str]:
@@ -207,12 +331,51 @@ def _read_lines(stream: TextIO) -> list[str]:
     return [os.fsdecode(line.removesuffix(b"\r")) for line in lines]
 
 
-def _check(names: Sequence[str], options: _NameOptions) -> int:
+# --- safename sanitize NAME... ------------------------------------------------------------------
+
+
+def _configure_sanitize(parser: argparse.ArgumentParser) -> None:
+    _add_names(parser)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"the same as '{_PROGRAM} check' (kept for scripts written before it)",
+    )
+    _add_name_options(parser)
+
+
+@_command("sanitize", "print the safe form of each name", _configure_sanitize)
+def _sanitize(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    options = _name_options(parser, arguments)
+    if arguments.check:
+        if arguments.transliterate or arguments.fallback is not None:
+            parser.error("--check takes only --max-length and --allow-unicode")
+        return _check(parser, arguments)
+    sanitize = options.sanitizer()
+    for name in _names(parser, arguments):
+        print(sanitize(name))
+    return ExitStatus.OK
+
+
+# --- safename check NAME... ---------------------------------------------------------------------
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    _add_names(parser)
+    _add_name_options(parser, sanitizing=False)
+
+
+@_command(
+    "check",
+    "say why each unsafe name is unsafe (and nothing of safe ones); exit 1 if any is",
+    _configure_check,
+)
+def _check(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     status = ExitStatus.OK
-    for name in names:
+    for name in _names(parser, arguments):
         try:
             validate_filename(
-                name, max_length=options.max_length, allow_unicode=options.allow_unicode
+                name, max_length=arguments.max_length, allow_unicode=arguments.allow_unicode
             )
         except UnsafeFilenameError as error:
             print(error)
@@ -231,12 +394,11 @@ class _Tally:
     failed: int = 0
 
 
-def _rename_command(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog=f"{_PROGRAM} rename",
-        description="Give every file and directory under DIR a safe name. A dry run unless "
+def _configure_rename(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Give every file and directory under DIR a safe name. A dry run unless "
         "--apply is given. Nothing is ever overwritten: when two names sanitize to the same "
-        "one, or the safe name exists, a numbered name (name-1.ext) is used.",
+        "one, or the safe name exists, a numbered name (name-1.ext) is used."
     )
     parser.add_argument("directory", metavar="DIR", help="the tree whose names to sanitize")
     parser.add_argument("--apply", action="store_true", help="rename (default: only show)")
@@ -252,7 +414,14 @@ def _rename_command(argv: list[str]) -> int:
         help="draw a progress bar on stderr (default: when stderr is a terminal)",
     )
     _add_name_options(parser)
-    arguments = parser.parse_args(argv)
+
+
+@_command(
+    "rename",
+    "give every file and directory under DIR a safe name (a dry run unless --apply)",
+    _configure_rename,
+)
+def _rename_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     options = _name_options(parser, arguments)
     top = arguments.directory
     if not os.path.isdir(top):

@@ -43,6 +43,7 @@ from safename.validation import validate_filename
 __all__ = [
     "DEFAULT_CONVERTERS",
     "MAX_COUNT",
+    "REGISTERED_NAMES",
     "AnyConverter",
     "Converter",
     "FilenameConverter",
@@ -54,10 +55,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-# Path segments that URL clients resolve away (RFC 3986 section 5.2.4), even
-# when written ``%2E%2E``: a value equal to one of them cannot survive a URL.
-_DOT_SEGMENTS: Final = frozenset({".", ".."})
 
 
 def _isolates(regex: str) -> bool:
@@ -143,7 +140,8 @@ def _segment_problem(text: str) -> str | None:
         return "an empty segment"
     if "/" in text:
         return "a '/' inside a segment"
-    if text in _DOT_SEGMENTS:
+    # URL clients resolve dot segments away, even written %2E%2E: such a value cannot survive.
+    if text in _rules.DOT_SEGMENTS:
         return f"the dot segment {text!r}"
     if not text.isascii():
         try:
@@ -288,7 +286,7 @@ class StringConverter(_TextConverter):
 
     def _read_matched(self, text: str) -> str:
         # The regex has checked the length and the slashes.
-        if text.isascii() and text not in _DOT_SEGMENTS:
+        if text.isascii() and text not in _rules.DOT_SEGMENTS:
             return text
         return self._check(text)
 
@@ -651,6 +649,10 @@ class FilenameConverter(Converter[str]):
 SLASH_FREE: Final = frozenset(
     {StringConverter, IntConverter, FloatConverter, AnyConverter, UUIDConverter, FilenameConverter}
 )
+
+#: The converters the framework adapters register by default: those that need no
+#: arguments. ``default`` is another name for ``string``; ``any`` needs its items.
+REGISTERED_NAMES: Final = ("string", "int", "float", "path", "uuid", "filename")
 
 #: The converters a rule can name, by name: Werkzeug's set plus ``filename``.
 DEFAULT_CONVERTERS: Final[Mapping[str, type[Converter[Any]]]] = MappingProxyType(

@@ -22,10 +22,10 @@ returns and resolves the decoded path, so the converters work on plain text.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from safename._extras import require
-from safename.converters import DEFAULT_CONVERTERS, Converter
+from safename.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
 
 require("django", "django")
 
@@ -33,10 +33,6 @@ from django.urls import register_converter  # noqa: E402
 from django.urls.converters import get_converters  # noqa: E402
 
 __all__ = ["DjangoConverter", "django_converter", "register_converters"]
-
-#: The converters registered by default: those that need no arguments.
-#: ``default`` is another name for ``string``; ``any`` needs its items.
-REGISTERED_NAMES: Final = ("string", "int", "float", "path", "uuid", "filename")
 
 
 class DjangoConverter:

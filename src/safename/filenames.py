@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import posixpath
 import re
 import secrets
 import unicodedata
@@ -12,7 +10,13 @@ from typing import Final, NoReturn
 
 from safename import _filename_rules as _rules
 from safename._extras import require
-from safename._filename_rules import is_plain_safe
+from safename._filename_rules import (
+    byte_length,
+    cut_utf8,
+    is_plain_safe,
+    keeps_unicode,
+    split_kept_extension,
+)
 
 __all__ = ["Fallback", "random_stem", "secure_filename"]
 
@@ -179,7 +183,7 @@ def _has_word_in_stem(text: str, *, allow_unicode: bool) -> bool:
         return True
     end = _stem_end(text)
     return allow_unicode and any(
-        _keeps_unicode(char) and char not in _rules.LEADING_STRIP for char in text[:end]
+        keeps_unicode(char) and char not in _rules.LEADING_STRIP for char in text[:end]
     )
 
 
@@ -193,19 +197,9 @@ def _clean(text: str, *, allow_unicode: bool) -> str:
     for separator in _rules.SEPARATORS:
         text = text.replace(separator, " ")
     text = "_".join(text.split())
-    kept = "".join(filter(_keeps_unicode, text))
+    kept = "".join(filter(keeps_unicode, text))
     # Dropping an invisible character can bring a base and its mark together.
     return unicodedata.normalize("NFC", kept)
-
-
-# Bounded: an attacker sending every code point must not grow memory without limit.
-@functools.lru_cache(maxsize=4096)
-def _keeps_unicode(char: str) -> bool:
-    if char.isascii():
-        return char in _rules.ASCII_ALLOWED
-    if _rules.IGNORABLE_RE.match(char):
-        return False
-    return unicodedata.category(char)[0] in _rules.UNICODE_KEPT_CATEGORIES
 
 
 def _strip_edges(name: str) -> str:
@@ -229,7 +223,7 @@ def _finish(name: str, max_length: int, *, allow_unicode: bool) -> str:
         name = _strip_edges(name)
         if _rules.is_reserved(name):
             name = _rules.RESERVED_PREFIX + name
-        if _byte_length(name) <= max_length:
+        if byte_length(name) <= max_length:
             return name
         name = _truncate(name, max_length)
         if allow_unicode:
@@ -237,28 +231,7 @@ def _finish(name: str, max_length: int, *, allow_unicode: bool) -> str:
     raise AssertionError(f"unreachable: {name!r} did not settle")  # pragma: no cover
 
 
-def _byte_length(name: str) -> int:
-    return len(name) if name.isascii() else len(name.encode("utf-8"))
-
-
 def _truncate(name: str, max_length: int) -> str:
     """Cut *name* to *max_length* bytes, keeping its extension when it is short enough."""
     stem, extension = split_kept_extension(name, max_length)
-    return cut_utf8(stem, max_length - _byte_length(extension)) + extension
-
-
-def split_kept_extension(name: str, max_length: int) -> tuple[str, str]:
-    """Split *name* into the part that may be cut and the extension that a cut keeps.
-
-    The extension is the last dot and what follows, kept only while it takes at
-    most half of *max_length* bytes; a longer one is cut like the rest.
-    """
-    stem, extension = posixpath.splitext(name)
-    if _byte_length(extension) > max_length // 2:
-        return name, ""
-    return stem, extension
-
-
-def cut_utf8(text: str, budget: int) -> str:
-    """The longest prefix of *text* that fits *budget* bytes of UTF-8, no code point split."""
-    return text.encode("utf-8")[:budget].decode("utf-8", "ignore")
+    return cut_utf8(stem, max_length - byte_length(extension)) + extension

@@ -32,6 +32,7 @@ from flask import Flask, current_app  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
 from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
 
+from safename._filename_rules import DEFAULT_MAX_LENGTH  # noqa: E402
 from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
 from safename.errors import ConversionError, SafenameError  # noqa: E402
 from safename.filenames import secure_filename  # noqa: E402
@@ -57,7 +58,7 @@ __all__ = [
 #: ``SAFENAME_UPLOAD_MAX_BYTES``: the limits :meth:`SafeName.save_upload` applies.
 CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
     "SAFENAME_CONVERTERS": True,
-    "SAFENAME_FILENAME_MAX_LENGTH": 255,
+    "SAFENAME_FILENAME_MAX_LENGTH": DEFAULT_MAX_LENGTH,
     "SAFENAME_FILENAME_ALLOW_UNICODE": False,
     "SAFENAME_UPLOAD_EXTENSIONS": None,
     "SAFENAME_UPLOAD_MAX_BYTES": None,

@@ -13,13 +13,7 @@ from typing import Final
 
 from safename import _filename_rules as _rules
 from safename.errors import PathReason, UnsafePathError
-from safename.filenames import (
-    Fallback,
-    cut_utf8,
-    random_stem,
-    secure_filename,
-    split_kept_extension,
-)
+from safename.filenames import Fallback, random_stem, secure_filename
 
 __all__ = ["safe_join", "unique_filename"]
 
@@ -141,11 +135,11 @@ def _candidates(name: str, max_length: int, *, allow_unicode: bool) -> Iterator[
 
 def _with_suffix(name: str, suffix: str, max_length: int, *, allow_unicode: bool) -> str:
     """``stem + suffix + extension``, the stem cut so that the whole fits *max_length*."""
-    stem, extension = split_kept_extension(name, max_length)
+    stem, extension = _rules.split_kept_extension(name, max_length)
     budget = max_length - len(suffix) - len(extension.encode("utf-8"))
     if budget < 1:  # a very small max_length: the suffix matters more than the extension
         stem, extension, budget = name, "", max_length - len(suffix)
-    stem = cut_utf8(stem, budget)
+    stem = _rules.cut_utf8(stem, budget)
     # A reserved-name prefix is no longer needed once the stem is longer; let
     # secure_filename settle edges and prefix so every candidate is canonical.
     return secure_filename(

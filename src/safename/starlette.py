@@ -32,7 +32,7 @@ from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 from safename._extras import require
-from safename.converters import DEFAULT_CONVERTERS, Converter
+from safename.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
 from safename.errors import ConversionError
 
 require("starlette", "starlette")
@@ -44,9 +44,6 @@ __all__ = ["SafenameConvertor", "register_convertors"]
 
 T = TypeVar("T")
 
-#: The converters registered by default: those that need no arguments.
-#: ``default`` is another name for ``string``; ``any`` needs its items.
-REGISTERED_NAMES: Final = ("string", "int", "float", "path", "uuid", "filename")
 
 _NOT_FOUND: Final = 404
 # Characters that may stand unquoted in a path segment (RFC 3986 "pchar"),

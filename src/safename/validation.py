@@ -6,7 +6,6 @@ import unicodedata
 
 from safename import _filename_rules as _rules
 from safename.errors import FilenameReason, UnsafeFilenameError
-from safename.filenames import _keeps_unicode
 
 __all__ = ["is_safe_filename", "validate_filename"]
 
@@ -116,7 +115,7 @@ def _edge_problem(name: str) -> FilenameReason | None:
 
 def _repertoire_problem(name: str, *, allow_unicode: bool) -> FilenameReason | None:
     if allow_unicode:
-        if not all(map(_keeps_unicode, name)):
+        if not all(map(_rules.keeps_unicode, name)):
             return FilenameReason.INVALID_CHARACTER
         if not unicodedata.is_normalized("NFC", name):
             return FilenameReason.NOT_NORMALIZED

@@ -1,7 +1,9 @@
 """The demo in a real headless Chromium: log in, cookie, upload, list, download, log out.
 
-Uses Debian's ``chromium`` and ``chromedriver`` (``scripts/run-tests`` installs
-them on CI); the demo app is served on a free port of 127.0.0.1 in a thread.
+Uses Debian's ``chromium`` and ``chromedriver`` (``.ci/run`` installs them on CI); the
+demo app is served on a free port of 127.0.0.1 in a thread. Without a browser these tests
+skip, saying how to install one, except when the ``CI`` environment variable is set: there a
+missing browser is a failure, so that CI cannot pass without running them.
 """
 
 from __future__ import annotations
@@ -68,11 +70,27 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         thread.join()
 
 
-def _browser_missing() -> str | None:
-    for path in (CHROMIUM, CHROMEDRIVER):
+INSTALL_HINT = (
+    "install a browser with 'apt-get install chromium chromium-driver' (Debian, Ubuntu), "
+    "or point SAFENAME_CHROMIUM and SAFENAME_CHROMEDRIVER at a chromium and its chromedriver"
+)
+
+
+def _browser_missing(paths: tuple[str, ...] = (CHROMIUM, CHROMEDRIVER)) -> str | None:
+    for path in paths:
         if not (os.access(path, os.X_OK) or shutil.which(path)):
-            return f"{path} is not installed (apt-get install chromium chromium-driver)"
+            return f"{path} is not installed: {INSTALL_HINT}"
     return None
+
+
+def require_browser(paths: tuple[str, ...] = (CHROMIUM, CHROMEDRIVER)) -> None:
+    """Skip the test when a browser is missing, or fail it when ``CI`` is set."""
+    missing = _browser_missing(paths)
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set, so the browser tests must run, but {missing}")
+    pytest.skip(missing)
 
 
 @pytest.fixture
@@ -84,12 +102,7 @@ def download_folder(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def browser(tmp_path: Path, download_folder: Path) -> Iterator[WebDriver]:
-    missing = _browser_missing()
-    if missing:
-        # On CI, scripts/run-tests installs the browser: missing there is a failure.
-        if os.environ.get("CI"):
-            pytest.fail(missing)
-        pytest.skip(missing)
+    require_browser()
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
@@ -125,6 +138,7 @@ def submit(browser: WebDriver, css: str) -> None:
     WebDriverWait(browser, WAIT_SECONDS).until(expected_conditions.staleness_of(old_page))
 
 
+@pytest.mark.slow
 def test_log_in_upload_download_and_log_out(
     browser: WebDriver, live_server: LiveServer, download_folder: Path, tmp_path: Path
 ) -> None:
@@ -164,3 +178,14 @@ def test_log_in_upload_download_and_log_out(
     assert "Welcome back, Ada <Lovelace>." in text_of(browser, "#remembered")
     browser.find_element(By.LINK_TEXT, "Log in again").click()
     assert browser.find_element(By.ID, "username").get_attribute("value") == "Ada <Lovelace>"
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+def test_missing_browser_fails_on_ci_and_skips_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, ci: str, outcome: type[BaseException]
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="apt-get install chromium chromium-driver"):
+        require_browser((str(tmp_path / "no-chromium"), CHROMEDRIVER))

@@ -13,6 +13,8 @@ from typing import Final
 
 from flask import Flask, Response, abort, current_app, request, session
 
+from safename.demo.forms import BODY_METHODS
+
 __all__ = [
     "CSRF_FIELD",
     "SECRET_KEY_ENVIRONMENT_VARIABLE",
@@ -25,7 +27,6 @@ __all__ = [
 SECRET_KEY_ENVIRONMENT_VARIABLE: Final = "SAFENAME_DEMO_SECRET_KEY"  # noqa: S105 - a name, not a key
 #: The form field (and session key) that carries the CSRF token.
 CSRF_FIELD: Final = "csrf_token"
-_STATE_CHANGING_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _PAGE_POLICY: Final = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -105,7 +106,8 @@ def install(app: Flask) -> None:
 
 
 def _check_csrf() -> None:
-    if request.method not in _STATE_CHANGING_METHODS:
+    # No route takes this URL with this method: Flask answers 404 or 405, whatever the token.
+    if request.method not in BODY_METHODS or request.routing_exception is not None:
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return

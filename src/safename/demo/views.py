@@ -23,9 +23,11 @@ from flask import (
     session,
     url_for,
 )
-from werkzeug.exceptions import HTTPException
+from flask.globals import request_ctx
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
+from safename.demo.forms import echo, too_large_message
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
 from safename.paths import safe_join
 from safename.validation import is_safe_filename
@@ -136,7 +138,9 @@ def login() -> str | tuple[str, int] | BaseResponse:
         username = request.form["username"].strip()
         if not username or len(username) > _MAX_USERNAME_LENGTH:
             error = f"Enter a name of 1 to {_MAX_USERNAME_LENGTH} characters."
-            return render_template("login.html", error=error, remembered=username), 400
+            # Echo no more than the form accepts: the page must not grow with the request.
+            shown = username[:_MAX_USERNAME_LENGTH]
+            return render_template("login.html", error=error, remembered=shown), 400
         # A fresh session on login, so a session planted before it is worth nothing.
         session.clear()
         session["username"] = username
@@ -175,12 +179,14 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
         stored = extension.save_upload(the_file, folder)
     except UploadRejectedError as error:
         if error.reason is UploadReason.TOO_LARGE:
-            abort(413)
+            limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
+            abort(413, description=f"The file is larger than {limit:,} bytes, the upload limit.")
         return render_template("upload.html", error=_rejection_message(error)), 400
     except UploadStorageError:
         current_app.logger.exception("upload could not be stored")
         abort(500)
-    flash(f"Saved {the_file.filename} as {stored.name}.", "success")
+    # The session cookie carries the flashed message: the client's name only bounded (echo).
+    flash(f"Saved {echo(the_file.filename or '')} as {stored.name}.", "success")
     return redirect(url_for("demo.list_uploads"))
 
 
@@ -230,15 +236,15 @@ def _rejection_message(error: UploadRejectedError) -> str:
     return f"Files of that type are not accepted. Allowed: {allowed}."
 
 
-def _error_page(error: Exception) -> tuple[str, int]:
+def _error_page(error: Exception) -> tuple[str, int] | Response:
     http_error = error if isinstance(error, HTTPException) else None
     code = http_error.code if http_error and http_error.code else 500
-    if code == 413:
-        limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
-        description = "That upload is too large." + (
-            f" The limit is {limit:,} bytes." if limit else ""
-        )
+    if isinstance(http_error, RequestEntityTooLarge):
+        description = too_large_message(http_error)
     else:
         description = (http_error.description if http_error else None) or "Something went wrong."
     name = http_error.name if http_error else "Internal Server Error"
+    if request_ctx.url_adapter is None:
+        # No URL can be built for this request (its Host is not trusted): a page without links.
+        return Response(f"{code} {name}\n\n{description}\n", code, mimetype="text/plain")
     return render_template("error.html", code=code, name=name, description=description), code

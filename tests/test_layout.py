@@ -1,0 +1,121 @@
+"""The package layout: private names stay private; the core needs only the standard library."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "src" / "safename"
+#: The integration modules, behind extras; everything else is the core.
+INTEGRATIONS = {"flask", "starlette", "django", "strategies", "demo"}
+#: A private import still to move: the renaming module borrows two names of ``paths``.
+KNOWN_PRIVATE_IMPORTS = {("_renaming", "safename.paths")}
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+
+
+def imports_from(path: Path) -> list[ast.ImportFrom]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+
+
+@pytest.mark.parametrize("path", modules(), ids=module_name)
+def test_no_module_imports_a_private_name_of_another_public_module(path: Path) -> None:
+    borrowed = [
+        (node.module, alias.name)
+        for node in imports_from(path)
+        if node.module
+        and node.module.startswith("safename.")
+        # A private module (safename._filename_rules) exists to be shared; its names are its API.
+        and not node.module.rpartition(".")[2].startswith("_")
+        for alias in node.names
+        if alias.name.startswith("_")
+        and (module_name(path), node.module) not in KNOWN_PRIVATE_IMPORTS
+    ]
+    assert borrowed == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in modules() if module_name(path).split(".")[0] not in INTEGRATIONS],
+    ids=module_name,
+)
+def test_the_core_imports_only_the_standard_library(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+    }
+    outside = imported - set(sys.stdlib_module_names) - {"safename"}
+    # The optional transliteration is imported lazily through _extras.require.
+    assert outside == set()
+
+
+def test_the_adapters_register_one_list_of_converters() -> None:
+    from safename import converters, django, starlette
+
+    registered = (starlette.REGISTERED_NAMES, django.REGISTERED_NAMES)  # type: ignore[attr-defined]
+    assert registered[0] is registered[1] is converters.REGISTERED_NAMES
+    assert set(converters.REGISTERED_NAMES) <= set(converters.DEFAULT_CONVERTERS)
+
+
+def test_the_flask_default_length_is_the_rule_tables() -> None:
+    from safename import _filename_rules as _rules
+    from safename.flask import CONFIG_DEFAULTS
+
+    assert CONFIG_DEFAULTS["SAFENAME_FILENAME_MAX_LENGTH"] == _rules.DEFAULT_MAX_LENGTH
+
+
+def requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0]
+
+
+def named_extras(requirement: str) -> list[str]:
+    """The extras of a ``safename[a,b]`` requirement; none for any other package."""
+    if requirement_name(requirement) != "safename":
+        return []
+    return [name.strip() for name in requirement.partition("[")[2].partition("]")[0].split(",")]
+
+
+def packages(extras: dict[str, list[str]], extra: str) -> set[str]:
+    """Every package *extra* installs, following ``safename[...]`` into the extras it names."""
+    found = set()
+    for requirement in extras[extra]:
+        for named in named_extras(requirement):
+            found |= packages(extras, named)
+        if requirement_name(requirement) != "safename":
+            found.add(requirement_name(requirement))
+    return found
+
+
+@pytest.mark.parametrize("extra", ["dev", "fuzz", "docs", "flask"])
+def test_an_extra_lists_no_package_twice(extra: str) -> None:
+    pyproject = tomllib.loads((PACKAGE.parent.parent / "pyproject.toml").read_text("utf-8"))
+    extras: dict[str, list[str]] = pyproject["project"]["optional-dependencies"]
+    direct = [requirement_name(requirement) for requirement in extras[extra]]
+    assert len(direct) == len(set(direct))
+    # Nor once by name and once through a safename[...] extra it includes.
+    through_extras = {
+        package
+        for requirement in extras[extra]
+        for named in named_extras(requirement)
+        for package in packages(extras, named)
+    }
+    assert set(direct) & through_extras == set()
