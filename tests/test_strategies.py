@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from safename import hostile, is_safe_filename, secure_filename, validate_filename
-from safename import strategies as safename_strategies
 from safename._filename_rules import SEPARATORS, is_reserved
 from safename.converters import (
     AnyConverter,

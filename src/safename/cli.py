@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from safename import _filename_rules as _rules
+from safename import audit
 from safename._extras import require
 from safename._renaming import Failed, Progress, Renamed, rename_entries
 from safename.errors import UnsafeFilenameError
@@ -516,3 +517,12 @@ def _summary(tally: _Tally, *, apply: bool) -> str:
         f"dry run: {tally.renamed} of {tally.entries} names would change{collisions}{failed}; "
         "nothing was renamed (use --apply)"
     )
+
+
+@_command(
+    "audit-routes",
+    "report the routes of a Flask, Starlette/FastAPI or Django app that a URL can slow down",
+    audit.configure_parser,
+)
+def _audit_routes_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    return audit.run_command(parser, arguments)
