@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -74,6 +75,26 @@ def test_the_nfa_captures_what_re_captures(part: list[Piece], data: st.DataObjec
         match = regex.fullmatch(text)
         event("a match" if match else "no match")
         assert nfa.fullmatch(text) == (None if match is None else match.groups())
+
+
+def test_threads_share_one_part_and_read_what_re_reads() -> None:
+    part = [Piece(None, "[^/]+"), Piece("-"), Piece(None, "(?:0|[1-9][0-9]*)"), Piece(".")]
+    regex = re.compile(regex_of(part))
+    nfa = PartNFA(part)  # its DFA grows while the threads read it
+    texts = [f"{chr(97 + number % 26) * (number % 7 + 1)}-{number}." for number in range(400)]
+    texts += [text.replace("-", "--") for text in texts]
+
+    def expected(text: str) -> tuple[str | Any, ...] | None:
+        match = regex.fullmatch(text)
+        return None if match is None else match.groups()
+
+    def read_all(offset: int) -> list[bool]:
+        order = texts[offset:] + texts[:offset]
+        return [nfa.fullmatch(text) == expected(text) for text in order]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(read_all, range(0, 800, 100)))
+    assert all(all(result) for result in results)
 
 
 # --- Werkzeug's answers on generated rule sets ---

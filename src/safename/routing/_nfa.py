@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -49,8 +50,8 @@ _SAVE: Final = 2  # (kind, slot, next): the position, as a capture boundary
 _ASSERT: Final = 3  # (kind, (text, wanted), next): text starts here, or not
 _MATCH: Final = 4  # (kind,): the end of the pattern
 
-#: Transitions kept per part before the DFA is thrown away and rebuilt: a
-#: text of many distinct characters cannot make it grow without bound.
+#: Moves a part's shared DFA keeps; beyond, each match builds its own, so that
+#: texts of many distinct characters cannot make it grow without bound.
 _CACHE_LIMIT: Final = 4096
 #: The NFA nodes a part may have (a counted repeat is written out).
 NODE_LIMIT: Final = 200_000
@@ -126,6 +127,8 @@ class _Builder:
 
     def __init__(self) -> None:
         self.nodes: list[Node] = []
+        # A part often repeats a converter: its regex is read once.
+        self._parsed: dict[str, list[tuple[Any, Any]]] = {}
 
     def node(self, *node: Any) -> int:
         if len(self.nodes) >= NODE_LIMIT:
@@ -140,10 +143,13 @@ class _Builder:
 
     def regex(self, regex: str, following: int) -> int:
         try:
-            parsed = sre_parse.parse(regex)
-            if parsed.state.flags & ~sre.SRE_FLAG_UNICODE:
-                raise Unsupported(f"flags in {regex!r}")
-            return self.sequence(list(parsed), following)
+            parsed = self._parsed.get(regex)
+            if parsed is None:
+                tree = sre_parse.parse(regex)
+                if tree.state.flags & ~sre.SRE_FLAG_UNICODE:
+                    raise Unsupported(f"flags in {regex!r}")
+                parsed = self._parsed[regex] = list(tree)
+            return self.sequence(parsed, following)
         except (re.error, RecursionError, OverflowError) as error:
             # A custom regex nested too deep for this reader stays with re.
             raise Unsupported(f"cannot read {regex!r}: {error}") from error
@@ -282,59 +288,55 @@ class PartNFA:
             and self._nodes[node[1][0]][2] == index
         }
         self._consumers = [index for index, node in enumerate(self._nodes) if node[0] == _CONSUME]
-        self._states: list[frozenset[int]] = []
-        self._state_ids: dict[frozenset[int], int] = {}
-        self._moves: dict[tuple[int, str], int] = {}
-        self._end = -1
+        self._matching = {index for index, node in enumerate(self._nodes) if node[0] == _MATCH}
         self.steps = 0
-        self._reset()
+        # The DFA shared by every match of this part, as long as it stays
+        # small. Only ever added to, under the lock, so that a thread reading
+        # it meanwhile sees every state id it was given.
+        self._shared = _DFA()
+        self._lock = threading.Lock()
+        self._shared_end = self._shared.state_id(self._closure(self._matching, "", 0))
 
     def fullmatch(self, text: str) -> tuple[str, ...] | None:
         """The texts of the variables, as ``re.fullmatch`` of the part would capture them."""
-        if len(self._moves) > _CACHE_LIMIT:
-            self._reset()
-        if self._end < 0:
-            self._end = self._state_id(self._closure(self._matching(), text, len(text)))
-        live = self._live_sets(text)
-        if live is None:
-            return None
-        return self._walk(text, live)
+        if self._asserts or len(self._shared.moves) >= _CACHE_LIMIT:
+            # A look-ahead makes a move depend on the text that follows, and
+            # a full DFA stops growing: this match builds its own.
+            dfa = _DFA()
+            lock: threading.Lock | None = None
+            end = dfa.state_id(self._closure(self._matching, text, len(text)))
+        else:
+            dfa, lock, end = self._shared, self._lock, self._shared_end
+        ids = self._live_states(text, dfa, lock, end)
+        return None if ids is None else self._walk(text, dfa.states, ids)
 
-    def _reset(self) -> None:
-        self._states.clear()
-        self._state_ids.clear()
-        self._moves.clear()
-        self._state_id(frozenset())  # state 0: nothing is live
-        self._end = -1
-
-    def _matching(self) -> set[int]:
-        return {index for index, node in enumerate(self._nodes) if node[0] == _MATCH}
-
-    def _live_sets(self, text: str) -> list[int] | None:
+    def _live_states(
+        self, text: str, dfa: _DFA, lock: threading.Lock | None, end: int
+    ) -> list[int] | None:
         """The live state at each position of *text*, or ``None`` if the start is dead."""
         length = len(text)
         ids = [0] * (length + 1)
-        if self._asserts:
-            end = self._state_id(self._closure(self._matching(), text, length))
-        else:
-            end = self._end
         ids[length] = state = end
-        moves = self._moves
+        moves = dfa.moves
         for position in range(length - 1, -1, -1):
             character = text[position]
-            following = moves.get((state, character)) if not self._asserts else None
+            following = moves.get((state, character))
             if following is None:
-                following = self._step(state, character, text, position)
+                following = self._step(dfa, lock, state, text, position)
             if not following:
                 # Nothing matches from here on, so nothing from any earlier position.
                 self.steps += length - position
                 return None
             ids[position] = state = following
         self.steps += length + 1
-        return ids if self._start in self._states[state] else None
+        return ids if self._start in dfa.states[state] else None
 
-    def _step(self, state: int, character: str, text: str, position: int) -> int:
-        live = self._states[state]
+    def _step(
+        self, dfa: _DFA, lock: threading.Lock | None, state: int, text: str, position: int
+    ) -> int:
+        """The live state before ``text[position]``, given *state* after it; remembered."""
+        live = dfa.states[state]
+        character = text[position]
         nodes = self._nodes
         good = {
             index
@@ -342,10 +344,11 @@ class PartNFA:
             if nodes[index][2] in live and nodes[index][1](character)
         }
         self.steps += len(self._consumers)
-        following = self._state_id(self._closure(good, text, position))
-        if not self._asserts:
-            self._moves[state, character] = following
-        return following
+        found = self._closure(good, text, position)
+        if lock is None:
+            return dfa.remember(state, character, found)
+        with lock:
+            return dfa.remember(state, character, found)
 
     def _closure(self, seeds: set[int], text: str, position: int) -> frozenset[int]:
         """Every node that reaches one of *seeds* by epsilon moves at *position*."""
@@ -367,17 +370,9 @@ class PartNFA:
                 stack.append(source)
         return frozenset(found)
 
-    def _state_id(self, live: frozenset[int]) -> int:
-        known = self._state_ids.get(live)
-        if known is None:
-            known = self._state_ids[live] = len(self._states)
-            self._states.append(live)
-        return known
-
-    def _walk(self, text: str, ids: list[int]) -> tuple[str, ...]:
+    def _walk(self, text: str, states: list[frozenset[int]], ids: list[int]) -> tuple[str, ...]:
         """Follow the first live branch at every choice: the backtracking engine's captures."""
         nodes = self._nodes
-        states = self._states
         runs = self._runs
         bounds = [0] * (2 * self.slots)
         position = 0
@@ -409,6 +404,29 @@ class PartNFA:
                 index = node[2]
         self.steps += steps
         return tuple(text[bounds[slot] : bounds[slot + 1]] for slot in range(0, len(bounds), 2))
+
+
+class _DFA:
+    """Sets of live NFA nodes (state 0: none), and the moves found between them."""
+
+    def __init__(self) -> None:
+        self.states: list[frozenset[int]] = [frozenset()]
+        self.ids: dict[frozenset[int], int] = {frozenset(): 0}
+        self.moves: dict[tuple[int, str], int] = {}
+
+    def state_id(self, live: frozenset[int]) -> int:
+        """The id of the state *live*, made if new."""
+        known = self.ids.get(live)
+        if known is None:
+            # Appended before it is named, so that its id is valid once read.
+            self.states.append(live)
+            known = self.ids[live] = len(self.states) - 1
+        return known
+
+    def remember(self, state: int, character: str, found: frozenset[int]) -> int:
+        """Record that *character* before *state* gives *found*; return its id."""
+        following = self.moves[state, character] = self.state_id(found)
+        return following
 
 
 def _epsilon_targets(node: Node) -> tuple[int, ...]:

@@ -347,6 +347,7 @@ def _make_part(pieces: list[str | tuple[str, Converter[Any]]], *, final: bool) -
         return RulePart(True, text, False, _NO_WEIGHT, (), (text,))
     template: list[str | Slot] = []
     static_weights: list[tuple[int, int]] = []
+    slots: list[Slot] = []
     for piece in pieces:
         if isinstance(piece, str):
             template.append(piece)
@@ -356,13 +357,12 @@ def _make_part(pieces: list[str | tuple[str, Converter[Any]]], *, final: bool) -
             )
         else:
             name, converter = piece
-            number = sum(isinstance(item, Slot) for item in template)
-            template.append(Slot(name, converter, number))
-    slots = tuple(piece for piece in template if isinstance(piece, Slot))
+            slots.append(Slot(name, converter, len(slots)))
+            template.append(slots[-1])
     weights = tuple(slot.converter.weight for slot in slots)
     weight = (-len(static_weights), tuple(static_weights), -len(weights), weights)
     content = template_regex(template, GROUP_PREFIX)
-    return RulePart(False, content, final, weight, slots, tuple(template))
+    return RulePart(False, content, final, weight, tuple(slots), tuple(template))
 
 
 def split_parts(
