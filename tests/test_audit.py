@@ -187,6 +187,9 @@ def test_safename_with_werkzeugs_matcher_warns_or_raises_as_rules_are_added(
     with pytest.raises(SlowRouteError) as raised:
         raising.add_url_rule("/d/<a>-<b>-<c>-<d>.txt", "d", lambda **values: "x")
     assert raised.value.finding.witness is not None
+    # Refused before it was added: the map holds no half-added rule.
+    assert [rule.rule for rule in raising.url_map.iter_rules()] == ["/static/<path:filename>"]
+    assert raising.test_client().get("/d/1-2-3-4.txt").status_code == 404
 
 
 def test_an_unknown_audit_mode_is_refused() -> None:

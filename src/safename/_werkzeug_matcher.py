@@ -402,14 +402,13 @@ _NOT_MATCHED: Final = (NoMatch, RequestPath, RequestAliasRedirect, SlashRequired
 
 def audit_routes(url_map: Map) -> Iterator[Route]:
     """Each rule of *url_map* as :func:`safename.audit.check_route` reads it."""
-    url_map.update()
-    rules = [rule for rule in url_map.iter_rules() if not rule.build_only]
-    linear = LinearMatcher.adopt(url_map._matcher, rules)
-    for rule in rules:
-        yield _route(url_map, rule, linear)
+    for rule in list(url_map.iter_rules()):
+        if not rule.build_only:
+            yield _route(url_map, rule)
 
 
-def _route(url_map: Map, rule: Rule, linear: LinearMatcher) -> Route:
+def _route(url_map: Map, rule: Rule) -> Route:
+    """*rule* alone in a Werkzeug matcher and in a linear one: the two probes of the audit."""
     domain = (rule.host if url_map.host_matching else rule.subdomain) or ""
     path_trace = rule._trace[[data for _, data in rule._trace].index("|") + 1 :]
     pieces: list[tuple[str | None, str]] = [
@@ -417,7 +416,10 @@ def _route(url_map: Map, rule: Rule, linear: LinearMatcher) -> Route:
         for dynamic, data in path_trace
     ]
     werkzeug_matcher = StateMachineMatcher(url_map.merge_slashes)
-    werkzeug_matcher._root = url_map._matcher._root
+    linear = LinearMatcher(url_map.merge_slashes)
+    for matcher in (werkzeug_matcher, linear):
+        matcher.add(rule)
+        matcher.update()
     dynamic = [part for part in rule._parts if not part.static]
     proven = all(linear.reader(part).linear for part in dynamic)
     method = "GET" if not rule.methods or "GET" in rule.methods else sorted(rule.methods)[0]
@@ -458,7 +460,7 @@ def audit_rules_as_added(url_map: Map, mode: str) -> None:
     current = url_map._matcher
     if is_supported() and type(current) is StateMachineMatcher:
         auditing = AuditingMatcher(current.merge_slashes, url_map, mode)
-        auditing._root = auditing.linear._root = current._root
+        auditing._root = current._root
         url_map._matcher = auditing
     for route in list(audit_routes(url_map)):
         _report(check_route(route), mode)
@@ -471,17 +473,15 @@ class AuditingMatcher(StateMachineMatcher):
         super().__init__(merge_slashes)
         self.url_map = url_map
         self.mode = mode
-        self.linear = LinearMatcher(merge_slashes)
-        self.linear._root = self._root
 
     def add(self, rule: Rule) -> None:
-        """Add *rule* as Werkzeug does, then audit it.
+        """Audit *rule*, then add it as Werkzeug does.
 
-        :raises SlowRouteError: in ``"raise"`` mode, for a rule a URL can slow down.
+        :raises SlowRouteError: in ``"raise"`` mode, for a rule a URL can slow down;
+            the rule is then not added.
         """
+        _report(check_route(_route(self.url_map, rule)), self.mode)
         super().add(rule)
-        self.linear._learn(rule)
-        _report(check_route(_route(self.url_map, rule, self.linear)), self.mode)
 
 
 def _report(finding: RouteFinding, mode: str) -> None:
