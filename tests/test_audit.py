@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
-import django
 import pytest
-from django.conf import settings
 from flask import Flask
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
@@ -18,9 +19,7 @@ from safename.audit import SUPERLINEAR_GROWTH, RouteFinding, SlowRouteError
 from safename.cli import main
 from safename.flask import SafeName
 
-if not settings.configured:
-    settings.configure(ROOT_URLCONF="examples.audit.django_urls", SECRET_KEY="only-for-tests")
-    django.setup()
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Rules and whether one URL can make werkzeug's matcher take superlinear time on them.
 FLASK_RULES = [
@@ -135,9 +134,17 @@ def test_fastapi_and_django_examples_flag_the_two_slow_routes() -> None:
 
     fastapi = {f.route for f in audit.audit(fastapi_app.app) if f.superlinear}
     assert fastapi == {"/d/{a}-{b}.txt", "/p/{a:path}/{b:path}/x"}
-    django_found = {
-        f.route for f in audit.audit_django("examples.audit.django_urls") if f.superlinear
-    }
+    # Django's settings are global: its audit runs in a process of its own, through the command.
+    command = [sys.executable, "-m", "safename", "audit-routes", "--json"]
+    done = subprocess.run(
+        [*command, "--django", "examples.audit.django_settings"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 1, done.stderr
+    django_found = {item["route"] for item in json.loads(done.stdout) if item["superlinear"]}
     assert django_found == {"/d/<str:a>-<str:b>.txt", "/p/<path:a>/<path:b>/x"}
 
 
