@@ -149,23 +149,31 @@ def growth(name: str, match: Callable[[str], object], make_path: Callable[[int],
         if seconds[length] > LIMIT_SECONDS:
             break
     measured = frozenset(seconds)
-    last, before = sorted(seconds)[-1], sorted(seconds)[-2]
-    exponent = _exponent(seconds, before, last)
+    last = max(seconds)
+    # The growth over the reported lengths, or over the last three measures
+    # of a router that was stopped before: a fit, less noisy than two points.
+    exponent = fitted(seconds, [n for n in sorted(seconds) if n in LENGTHS or n == last][-4:])
+    if last < LENGTHS[-1]:
+        exponent = fitted(seconds, sorted(seconds)[-3:])
     for length in LENGTHS:
         if length not in seconds:
             seconds[length] = seconds[last] * math.pow(length / last, exponent)
-    return Growth(name, seconds, measured, exponent if last < LENGTHS[-1] else _final(seconds))
+    return Growth(name, seconds, measured, exponent)
 
 
 def _exponent(seconds: dict[int, float], shorter: int, longer: int) -> float:
-    return math.log(max(seconds[longer], 1e-9) / max(seconds[shorter], 1e-9)) / math.log(
-        longer / shorter
-    )
+    return fitted(seconds, [shorter, longer])
 
 
-def _final(seconds: dict[int, float]) -> float:
-    # The growth over the reported lengths: from 1k to 8k.
-    return _exponent(seconds, LENGTHS[0], LENGTHS[-1])
+def fitted(seconds: dict[int, float], lengths: Sequence[int]) -> float:
+    """The least-squares slope of log(time) against log(length): ``k`` in ``t ~ n^k``."""
+    xs = [math.log(length) for length in lengths]
+    ys = [math.log(max(seconds[length], 1e-9)) for length in lengths]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mean_x) ** 2 for x in xs)
+    if not spread:
+        return 0.0  # one length: no growth to see
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / spread
 
 
 def _predicted(seconds: dict[int, float], shorter: int, longer: int, length: int) -> float:

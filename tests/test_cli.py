@@ -244,6 +244,7 @@ def run_in_process(arguments: list[str]) -> tuple[int, str]:
 first_words = st.text(st.characters(codec="utf-8", exclude_characters="\n\r"), min_size=1)
 
 
+@settings(max_examples=100)  # three runs of main per example
 @given(first_words)
 def test_shorthand_is_sanitize_or_a_usage_error(word: str) -> None:
     shorthand = run_in_process(["--fallback", "upload", "--", word])

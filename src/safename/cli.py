@@ -15,9 +15,11 @@ The name options mirror the keyword arguments of :func:`safename.secure_filename
 ``--max-length``, ``--allow-unicode``, ``--transliterate`` and ``--fallback``.
 
 A command is recognized only as the first argument. A first argument that looks like a
-command but is none (``renam``, ``audit-routes``: see :func:`_looks_like_a_command`) is a
-usage error with a suggestion, so that a mistyped or future command is never sanitized as a
-name. ``--`` (or ``sanitize``) forces the literal reading: ``safename -- rename``.
+command but is none is a usage error with a suggestion, so that a mistyped or future command
+is never sanitized as a name: a lower-case word (words joined by hyphens, no dot) that is a
+planned command (``audit-routes``, ``extract``, ``sweep``), is close to a command
+(``renam``), or has a hyphen. ``--`` (or ``sanitize``) forces the literal reading:
+``safename -- rename``.
 The exit statuses are those of :class:`ExitStatus`.
 
 A new command is one function and its registration::

@@ -8,7 +8,9 @@ matcher that owns the rule tree and the hot loop
 :class:`Pattern` is one rule: ``match`` reads a decoded path into values and
 ``build`` writes values into a percent-encoded path, with the promise that
 ``match(unquote(build(**values))) == values``: a value that would not come back
-raises :class:`~safename.ConversionError` when the URL is built.
+raises :class:`~safename.ConversionError` when the URL is built. ``string`` and
+``path`` variables also take values that are not ``str``, written as Werkzeug
+writes them, ``str(value)``; those come back as that text (``42`` as ``"42"``).
 
 :class:`Router` holds many rules. When several match a path, the winner is
 Werkzeug's: static parts beat variables segment by segment, then the lower

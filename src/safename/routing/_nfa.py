@@ -273,6 +273,11 @@ class PartNFA:
                 following = builder.node(_SAVE, slot, following)
         self._nodes = builder.nodes
         self._start = following
+        # Texts a match must contain, tested first at the speed of str.find:
+        # most texts that cannot match are refused without running the NFA.
+        texts = [piece.text or "" for piece in pieces] or [""]
+        self._prefix, self._suffix = texts[0], texts[-1]
+        self._literals = tuple(dict.fromkeys(text for text in texts if text))
         self._asserts = any(node[0] == _ASSERT for node in self._nodes)
         # Which nodes reach each node by one epsilon move (split, save, assert).
         self._back: list[list[int]] = [[] for _ in self._nodes]
@@ -299,6 +304,10 @@ class PartNFA:
 
     def fullmatch(self, text: str) -> tuple[str, ...] | None:
         """The texts of the variables, as ``re.fullmatch`` of the part would capture them."""
+        if not (text.startswith(self._prefix) and text.endswith(self._suffix)) or any(
+            literal not in text for literal in self._literals
+        ):
+            return None
         if self._asserts or len(self._shared.moves) >= _CACHE_LIMIT:
             # A look-ahead makes a move depend on the text that follows, and
             # a full DFA stops growing: this match builds its own.

@@ -3,10 +3,6 @@
 :class:`Router` keeps the endpoints, a dict of static rules and ``build``; it
 hands every other rule to a :class:`~safename.routing.matcher.Matcher`, which
 owns the tree of rule parts, its index and the hot loop.
-
-``string`` and ``path`` variables also take values that are not ``str``,
-written as Werkzeug writes them, ``str(value)``; those come back as that text
-(``42`` as ``"42"``).
 """
 
 from __future__ import annotations
