@@ -184,7 +184,6 @@ def test_version_is_the_installed_distribution_version() -> None:
         ("chek", "did you mean 'check'"),
         ("sanitise", "did you mean 'sanitize'"),
         ("checks", "did you mean 'check'"),
-        ("audit-routes", "a later version"),
         ("audit-route", "did you mean 'audit-routes'"),
         ("swep", "did you mean 'sweep'"),
         ("extrat", "did you mean 'extract'"),

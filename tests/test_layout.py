@@ -12,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "safename"
 #: The integration modules, behind extras; everything else is the core.
-INTEGRATIONS = {"flask", "starlette", "django", "strategies", "demo"}
+INTEGRATIONS = {"flask", "_werkzeug_matcher", "starlette", "django", "strategies", "demo"}
 #: A private import still to move: the renaming module borrows two names of ``paths``.
 KNOWN_PRIVATE_IMPORTS = {("_renaming", "safename.paths")}
 

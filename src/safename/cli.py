@@ -19,9 +19,8 @@ The name options mirror the keyword arguments of :func:`safename.secure_filename
 
 A command is recognized only as the first argument. A first argument that looks like a
 command but is none is a usage error with a suggestion, so that a mistyped or future command
-is never sanitized as a name: a lower-case word (words joined by hyphens, no dot) that is a
-planned command (``audit-routes``, ``extract``, ``sweep``), is close to a command
-(``renam``), or has a hyphen. ``--`` (or ``sanitize``) forces the literal reading:
+is never sanitized as a name: a lower-case word (words joined by hyphens, no dot) that is
+close to a command (``renam``) or has a hyphen. ``--`` (or ``sanitize``) forces the literal reading:
 ``safename -- rename``.
 The exit statuses are those of :class:`ExitStatus`.
 
@@ -53,7 +52,7 @@ from typing import Final, TextIO
 from safename import _filename_rules as _rules
 from safename import _rename_journal as rename_journal
 from safename import _renaming as renaming
-from safename import archives, uploads
+from safename import archives, audit, uploads
 from safename._extras import require
 from safename._rename_journal import JournalBusyError
 from safename._rename_report import Format, Report, _shown
@@ -136,10 +135,6 @@ _COMMANDS: dict[str, _Command] = {}
 
 #: The command ``safename NAME...`` is short for.
 _DEFAULT_COMMAND: Final = "sanitize"
-
-#: Commands planned for coming versions: until they exist, each is an error, not a name to
-#: sanitize, so that a script written for a newer safename fails instead of doing something else.
-_PLANNED_COMMANDS: Final = ("audit-routes",)
 
 #: How alike a first argument and a command must be (difflib's ratio) to be taken for a typo:
 #: ``renam`` (0.91) and ``chek`` (0.89) are, ``name`` (0.80 to ``rename``) is a name.
@@ -240,26 +235,22 @@ def _looks_like_a_command(word: str) -> bool:
     """Whether *word*, as a first argument, is taken for a command that does not exist.
 
     It is when it has a command's shape (lower-case ASCII words joined by hyphens, no dot)
-    and either is a planned command, or is close to a command (a typo), or has a hyphen
+    and either is close to a command (a typo) or has a hyphen
     (``audit-paths``: the shape of the commands to come, rarely a file's name).
     """
     if word in _COMMANDS or not _COMMAND_SHAPE.fullmatch(word):
         return False
-    return word in _PLANNED_COMMANDS or "-" in word or bool(_close_commands(word))
+    return "-" in word or bool(_close_commands(word))
 
 
 def _close_commands(word: str) -> list[str]:
-    known = [*_COMMANDS, *(name for name in _PLANNED_COMMANDS if name not in _COMMANDS)]
-    return difflib.get_close_matches(word, known, n=1, cutoff=_TYPO_SIMILARITY)
+    return difflib.get_close_matches(word, list(_COMMANDS), n=1, cutoff=_TYPO_SIMILARITY)
 
 
 def _unknown_command_message(word: str) -> str:
-    if word in _PLANNED_COMMANDS:
-        problem = f"{word!r} is a command of a later version of {_PROGRAM}, not of this one"
-    else:
-        close = _close_commands(word)
-        guess = f"; did you mean {close[0]!r}?" if close else ""
-        problem = f"unknown command {word!r}{guess}"
+    close = _close_commands(word)
+    guess = f"; did you mean {close[0]!r}?" if close else ""
+    problem = f"unknown command {word!r}{guess}"
     commands = ", ".join(_COMMANDS)
     return (
         f"{problem} (commands: {commands}). "
@@ -687,3 +678,12 @@ def _sweep_command(parser: argparse.ArgumentParser, arguments: argparse.Namespac
             file=sys.stderr,
         )
     return ExitStatus.OK
+
+
+@_command(
+    "audit-routes",
+    "report the routes of a Flask, Starlette/FastAPI or Django app that a URL can slow down",
+    audit.configure_parser,
+)
+def _audit_routes_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
+    return audit.run_command(parser, arguments)

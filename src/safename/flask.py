@@ -31,6 +31,8 @@ from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
 
 from safename import uploads  # noqa: E402
 from safename._filename_rules import DEFAULT_MAX_LENGTH  # noqa: E402
+from safename._werkzeug_matcher import audit_rules_as_added  # noqa: E402
+from safename._werkzeug_matcher import install as install_matcher  # noqa: E402
 from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
 from safename.errors import ConversionError  # noqa: E402
 from safename.routing.router import SAFE_IN_PATH  # noqa: E402
@@ -58,8 +60,13 @@ __all__ = [
 #: ``SAFENAME_FILENAME_MAX_LENGTH`` / ``SAFENAME_FILENAME_ALLOW_UNICODE``: the
 #: defaults of ``<filename:...>`` rules. ``SAFENAME_UPLOAD_EXTENSIONS`` /
 #: ``SAFENAME_UPLOAD_MAX_BYTES``: the limits :meth:`SafeName.save_upload` applies.
+#: ``SAFENAME_MATCHER``: match the URL map in linear time (``False`` keeps
+#: Werkzeug's matcher). ``SAFENAME_AUDIT``: with Werkzeug's matcher, check each
+#: rule for a worst case slower than linear: ``"warn"``, ``"raise"`` or ``"off"``.
 CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
     "SAFENAME_CONVERTERS": True,
+    "SAFENAME_MATCHER": True,
+    "SAFENAME_AUDIT": "warn",
     "SAFENAME_FILENAME_MAX_LENGTH": DEFAULT_MAX_LENGTH,
     "SAFENAME_FILENAME_ALLOW_UNICODE": False,
     "SAFENAME_UPLOAD_EXTENSIONS": None,
@@ -129,9 +136,15 @@ class SafeName:
     * a ``filename`` converter: ``/uploads/<filename:name>`` matches only
       names that pass :func:`~safename.is_safe_filename`.
 
+    It also makes ``app.url_map`` match in time linear in the path, with
+    Werkzeug's answers (:mod:`safename._werkzeug_matcher`), so no URL can hold a
+    worker on a rule like ``/<a>-<b>.txt`` or ``/<path:a>/<path:b>/x``.
+
     Configuration (``app.config``, defaults in :data:`CONFIG_DEFAULTS`):
     ``SAFENAME_CONVERTERS = False`` keeps Werkzeug's converters and adds only
     ``filename``. Install the extension before adding rules that use them.
+    ``SAFENAME_MATCHER = False`` keeps Werkzeug's matcher; each rule is then
+    audited as it is added (``SAFENAME_AUDIT``, see :mod:`safename.audit`).
 
     >>> from flask import Flask, url_for
     >>> app = Flask("example")
@@ -162,6 +175,8 @@ class SafeName:
         for name in names:
             defaults = filename_defaults if name == "filename" else {}
             app.url_map.converters[name] = werkzeug_converter(DEFAULT_CONVERTERS[name], defaults)
+        if not (app.config["SAFENAME_MATCHER"] and install_matcher(app.url_map)):
+            audit_rules_as_added(app.url_map, app.config["SAFENAME_AUDIT"])
         app.extensions["safename"] = self
 
     def save_upload(self, file: FileStorage, directory: str | os.PathLike[str]) -> Path:

@@ -57,6 +57,8 @@ DIFFERENCES: Final[dict[str, str]] = {
 REPORT_VARIABLE: Final = "SAFENAME_WERKZEUG_SUITE_REPORT"
 #: The folder the run's ``werkzeug`` must come from (an environment variable of the run).
 SOURCE_VARIABLE: Final = "SAFENAME_WERKZEUG_SUITE_SOURCE"
+#: Set to ``1`` in a run where every ``Map`` also matches with safename's matcher.
+MATCHER_VARIABLE: Final = "SAFENAME_WERKZEUG_SUITE_MATCHER"
 #: The outcomes counted, in the order they are printed.
 OUTCOMES: Final = ("passed", "xfailed", "failed", "xpassed", "skipped", "error")
 
@@ -167,8 +169,11 @@ def _write_members(archive: Path, into: Path) -> None:
         raise ValueError(f"{archive.name} has no {TEST_FILE}")
 
 
-def run(sdist: Sdist) -> dict[str, int]:
+def run(sdist: Sdist, *, matcher: bool = False) -> dict[str, int]:
     """Run the sdist's test file with the plugin; the count of each outcome.
+
+    With *matcher*, every ``Map`` also matches with safename's linear-time matcher,
+    installed as ``SafeName(app)`` installs it.
 
     The run happens in a new temporary folder that holds only the test file, so
     neither this project's pytest settings nor Werkzeug's ``conftest.py`` apply.
@@ -185,6 +190,7 @@ def run(sdist: Sdist) -> dict[str, int]:
             "PYTHONPATH": os.pathsep.join(filter(None, path)),
             REPORT_VARIABLE: str(report),
             SOURCE_VARIABLE: str(sdist.source),
+            MATCHER_VARIABLE: "1" if matcher else "",
         }
         command = [
             *(sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "werkzeug_suite.plugin"),
@@ -197,15 +203,18 @@ def run(sdist: Sdist) -> dict[str, int]:
         return counts
 
 
-def summary(version: str, counts: dict[str, int]) -> str:
+def summary(version: str, counts: dict[str, int], *, matcher: bool = False) -> str:
     """The line printed for a run.
 
     >>> summary("3.1.9", {"passed": 113, "xfailed": 6})
     'werkzeug 3.1.9 tests/test_routing.py: 119 tests: 113 passed, 6 xfailed'
+    >>> summary("3.1.9", {"passed": 119}, matcher=True)
+    "werkzeug 3.1.9 tests/test_routing.py, safename's matcher: 119 tests: 119 passed"
     """
     total = sum(counts.values())
     shown = ", ".join(f"{counts[name]} {name}" for name in OUTCOMES if counts.get(name))
-    return f"werkzeug {version} {TEST_FILE}: {total} tests: {shown or 'none ran'}"
+    mode = ", safename's matcher" if matcher else ""
+    return f"werkzeug {version} {TEST_FILE}{mode}: {total} tests: {shown or 'none ran'}"
 
 
 def succeeded(counts: dict[str, int]) -> bool:

@@ -15,6 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m werkzeug_suite", description=__doc__)
     parser.add_argument("--pip-args", default="", help="more arguments for pip download")
     parser.add_argument("--no-latest", action="store_true", help="run the pinned release only")
+    parser.add_argument(
+        "--matcher", action="store_true", help="every Map also matches with safename's matcher"
+    )
     options = parser.parse_args(argv)
     pip_args = shlex.split(options.pip_args)
     try:
@@ -25,14 +28,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"werkzeug suite SKIPPED (no download; set CI to make this fail): {error}")
         return 0
-    counts = run(pinned)
-    print(summary(pinned.version, counts))
+    counts = run(pinned, matcher=options.matcher)
+    print(summary(pinned.version, counts, matcher=options.matcher))
     if not options.no_latest:
-        _run_latest(pinned.version, pip_args)
+        _run_latest(pinned.version, pip_args, matcher=options.matcher)
     return 0 if succeeded(counts) else 1
 
 
-def _run_latest(pinned_version: str, pip_args: list[str]) -> None:
+def _run_latest(pinned_version: str, pip_args: list[str], *, matcher: bool) -> None:
     try:
         latest = extract(download(LATEST, cache_dir(), pip_args), cache_dir())
     except DownloadError as error:
@@ -41,9 +44,9 @@ def _run_latest(pinned_version: str, pip_args: list[str]) -> None:
     if latest.version == pinned_version:
         print(f"werkzeug suite, newest 3.x: {latest.version}, the pinned release, run above")
         return
-    counts = run(latest)
+    counts = run(latest, matcher=matcher)
     verdict = "" if succeeded(counts) else " (does not decide the result)"
-    print(f"{summary(latest.version, counts)}{verdict}")
+    print(f"{summary(latest.version, counts, matcher=matcher)}{verdict}")
 
 
 if __name__ == "__main__":

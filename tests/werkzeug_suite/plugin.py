@@ -17,10 +17,11 @@ from flask import Flask
 from werkzeug.datastructures import ImmutableDict
 from werkzeug.routing import BaseConverter, Map
 
+from safename._werkzeug_matcher import install as install_matcher
 from safename.converters import DEFAULT_CONVERTERS
 from safename.flask import SafeName
 
-from . import DIFFERENCES, OUTCOMES, REPORT_VARIABLE, SOURCE_VARIABLE
+from . import DIFFERENCES, MATCHER_VARIABLE, OUTCOMES, REPORT_VARIABLE, SOURCE_VARIABLE
 
 
 def safename_converters() -> dict[str, type[BaseConverter]]:
@@ -41,12 +42,30 @@ def install() -> ImmutableDict[str, type[BaseConverter]]:
     return previous
 
 
+def install_matcher_in_every_map() -> None:
+    """Give every ``Map`` safename's matcher once made, as ``SafeName(app)`` gives an app's.
+
+    It is installed after Werkzeug's ``__init__``, rules passed to it included: the path of
+    an app that already has its rules.
+    """
+    made = Map.__init__
+
+    def init(self: Map, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        if not install_matcher(self):
+            raise pytest.UsageError("safename's matcher does not support this werkzeug")
+
+    Map.__init__ = init  # type: ignore[method-assign]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Check that the tests meet the release they come from, and install the converters."""
     source = os.environ.get(SOURCE_VARIABLE)
     if source and not Path(werkzeug.__file__).resolve().is_relative_to(Path(source).resolve()):
         raise pytest.UsageError(f"werkzeug comes from {werkzeug.__file__}, not from {source}")
     install()
+    if os.environ.get(MATCHER_VARIABLE):
+        install_matcher_in_every_map()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
