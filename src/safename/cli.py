@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import enum
 import functools
+import importlib.metadata
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TextIO
 
-from safename import _rules
+from safename import COMPILED, _rules
 from safename._extras import require
 from safename._renaming import Failed, Progress, Renamed, rename_entries
 from safename.errors import UnsafeFilenameError
@@ -175,6 +176,9 @@ def _names_command(argv: list[str]) -> int:
         action="store_true",
         help="print why each unsafe name is unsafe, exit 1 if any is; say nothing of safe ones",
     )
+    build = "compiled" if COMPILED else "pure Python"
+    version = f"{_PROGRAM} {importlib.metadata.version(_PROGRAM)} ({build})"
+    parser.add_argument("--version", action="version", version=version)
     _add_name_options(parser)
     arguments = parser.parse_args(argv)
     options = _name_options(parser, arguments)
