@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safename import _directories, is_safe_filename, secure_filename, validate_filename
+from safename import COMPILED, _directories, is_safe_filename, secure_filename, validate_filename
 from safename.cli import ExitStatus, main
 from safename.errors import UnsafeFilenameError
 from safename.paths import no_replace_method
@@ -173,7 +173,9 @@ def test_version_is_the_installed_distribution_version() -> None:
     from importlib.metadata import version
 
     result = run("--version")
-    expected = f"safename {version('safename')} (no-clobber rename: {no_replace_method()})\n"
+    build = "compiled" if COMPILED else "pure Python"
+    method = no_replace_method()
+    expected = f"safename {version('safename')} ({build}; no-clobber rename: {method})\n"
     assert (result.returncode, result.stdout) == (ExitStatus.OK, expected)
 
 

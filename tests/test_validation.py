@@ -6,6 +6,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+import safename
 from safename import (
     FilenameReason,
     UnsafeFilenameError,
@@ -138,5 +139,7 @@ def test_validate_raises_exactly_when_unsafe(name: str) -> None:
 
 @pytest.mark.parametrize("name", [None, b"a.txt"])
 def test_a_name_that_is_not_text_raises_type_error(name: object) -> None:
-    with pytest.raises(TypeError, match="name must be a str"):
+    # Compiled, mypyc checks the annotated type before the function runs, in its own words.
+    message = "str object expected" if safename.COMPILED else "name must be a str"
+    with pytest.raises(TypeError, match=message):
         is_safe_filename(name)  # type: ignore[arg-type]

@@ -7,6 +7,9 @@
 True
 """
 
+from typing import Final
+
+from safename import _build, filenames
 from safename._filename_rules import RESERVED_NAMES
 from safename.archives import ArchiveReason, UnsafeArchiveError, safe_extract
 from safename.converters import (
@@ -34,7 +37,13 @@ from safename.paths import safe_join, unique_filename
 from safename.routing import Pattern, Router
 from safename.validation import is_safe_filename, validate_filename
 
+#: Whether the core modules run as C extensions compiled by mypyc (a wheel built
+#: with ``SAFENAME_COMPILE=1``) rather than as Python source. Both builds come
+#: from the same source and give the same results.
+COMPILED: Final[bool] = _build.is_compiled(filenames)
+
 __all__ = [
+    "COMPILED",
     "DEFAULT_CONVERTERS",
     "RESERVED_NAMES",
     "AnyConverter",

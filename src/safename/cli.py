@@ -49,10 +49,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO
 
+from safename import COMPILED, archives, audit, uploads
 from safename import _filename_rules as _rules
 from safename import _rename_journal as rename_journal
 from safename import _renaming as renaming
-from safename import archives, audit, uploads
 from safename._extras import require
 from safename._rename_journal import JournalBusyError
 from safename._rename_report import Format, Report, _shown
@@ -210,7 +210,8 @@ def _parser() -> argparse.ArgumentParser:
         f"put -- before a name that is also a command: '{_PROGRAM} -- rename'. "
         f"'{_PROGRAM} COMMAND --help' shows the options of a command.",
     )
-    version = f"%(prog)s {_version()} (no-clobber rename: {no_replace_method()})"
+    build = "compiled" if COMPILED else "pure Python"
+    version = f"%(prog)s {_version()} ({build}; no-clobber rename: {no_replace_method()})"
     parser.add_argument("--version", action="version", version=version)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     for command in _COMMANDS.values():
