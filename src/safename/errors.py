@@ -12,6 +12,7 @@ import enum
 __all__ = [
     "ConversionError",
     "FilenameReason",
+    "NoReplaceUnsupportedError",
     "PathReason",
     "RuleSyntaxError",
     "SafenameError",
@@ -115,3 +116,15 @@ class RuleSyntaxError(SafenameError):
         super().__init__(f"malformed rule {rule!r}: {problem}")
         self.rule = rule
         self.problem = problem
+
+
+class NoReplaceUnsupportedError(OSError):
+    """No atomic no-clobber rename exists here for this entry; the caller needs its own fallback.
+
+    Raised by :func:`~safename.paths.move_without_replacing` for a directory where
+    ``renameat2`` is missing, and for a file where hard links are refused
+    too. Nothing was changed.
+
+    >>> issubclass(NoReplaceUnsupportedError, OSError)
+    True
+    """

@@ -24,7 +24,9 @@ from typing import Final, Literal, TypeVar
 
 from safename import _directories
 from safename import _filename_rules as _rules
-from safename.errors import PathReason, UnsafePathError
+
+# Defined with the other errors: a compiled module cannot subclass OSError natively.
+from safename.errors import NoReplaceUnsupportedError, PathReason, UnsafePathError
 from safename.filenames import Fallback, random_stem, secure_filename
 from safename.validation import validate_filename
 
@@ -123,18 +125,6 @@ def path_problem(pathname: str) -> PathReason | None:
 
 
 # --- the claim primitive ----------------------------------------------------------------------
-
-
-class NoReplaceUnsupportedError(OSError):
-    """No atomic no-clobber rename exists here for this entry; the caller needs its own fallback.
-
-    Raised by :func:`move_without_replacing` for a directory where
-    ``renameat2`` is missing, and for a file where hard links are refused
-    too. Nothing was changed.
-
-    >>> issubclass(NoReplaceUnsupportedError, OSError)
-    True
-    """
 
 
 def open_directory(
