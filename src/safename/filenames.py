@@ -40,6 +40,15 @@ _STEM_RE: Final = re.compile(_BEFORE_STEM + "[^.]*")
 # something of the stem, and no fallback is needed.
 _ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules.ASCII_WORD
+# What the stem cannot start with, besides white space.
+_NOT_STEM_START: Final = frozenset("./\\")
+_ASCII_KINDS: Final = _rules.ASCII_KINDS
+# A compiled build takes character loops on short texts, where they beat the C chains.
+_COMPILED: Final = _rules.COMPILED
+_SCAN_LIMIT: Final = _rules.SCAN_LIMIT
+# For each ASCII code: 1 for a letter or digit.
+_ASCII_WORD_CODES: Final = bytes(chr(code) in _ASCII_WORD for code in range(128))
+_DOT: Final = ord(".")
 _RESERVED_INITIALS: Final = _rules.RESERVED_INITIALS
 _LEADING: Final = _rules.LEADING_STRIP
 _TRAILING: Final = _rules.TRAILING_STRIP
@@ -125,9 +134,17 @@ def secure_filename(
         text = filename  # ASCII is its own NFC, NFKD and transliteration
     else:
         text = _normalize(filename, allow_unicode=allow_unicode, transliterate=transliterate)
-    if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=allow_unicode):
-        text = _with_fallback(text, fallback, allow_unicode=allow_unicode)
-    name = _clean(text, allow_unicode=allow_unicode).lstrip(_LEADING).rstrip(_TRAILING)
+    if not allow_unicode and _COMPILED and len(text) <= _SCAN_LIMIT:
+        # One loop cleans the text and reads its stem (compiled build, short name).
+        cleaned, has_word = _scan_ascii(text)
+        if not has_word:
+            text = _with_fallback(text, fallback, allow_unicode=False)
+            cleaned = _clean(text, allow_unicode=False)
+    else:
+        if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=allow_unicode):
+            text = _with_fallback(text, fallback, allow_unicode=allow_unicode)
+        cleaned = _clean(text, allow_unicode=allow_unicode)
+    name = cleaned.lstrip(_LEADING).rstrip(_TRAILING)
     # Short, ASCII and not even starting like a device name: done. Else _finish decides.
     if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():
         return name
@@ -179,7 +196,10 @@ def _stem_end(text: str) -> int:
 
 def _has_word_in_stem(text: str, *, allow_unicode: bool) -> bool:
     """Whether the stem keeps a character that can start a name; if not, the fallback is due."""
-    if _ASCII_STEM_WORD_RE.match(text):
+    if _COMPILED and len(text) <= _SCAN_LIMIT:
+        if _stem_has_ascii_word(text):
+            return True
+    elif _ASCII_STEM_WORD_RE.match(text):
         return True
     end = _stem_end(text)
     return allow_unicode and any(
@@ -190,16 +210,103 @@ def _has_word_in_stem(text: str, *, allow_unicode: bool) -> bool:
 def _clean(text: str, *, allow_unicode: bool) -> str:
     """Make separators spaces, join whitespace runs with ``_``, drop what the mode does not keep."""
     if not allow_unicode:
-        # werkzeug's order: fold to ASCII, join whitespace runs, drop the rest;
-        # on bytes, where each step is one fast C pass.
-        data = text.encode("ascii", "ignore").translate(_ASCII_TO_SPACE)
-        return b"_".join(data.split()).translate(None, _ASCII_DELETE).decode("ascii")
+        if _COMPILED and len(text) <= _SCAN_LIMIT:
+            return _scan_ascii(text)[0]
+        return _clean_ascii_bytes(text)
     for separator in _rules.SEPARATORS:
         text = text.replace(separator, " ")
     text = "_".join(text.split())
     kept = "".join(filter(keeps_unicode, text))
     # Dropping an invisible character can bring a base and its mark together.
     return unicodedata.normalize("NFC", kept)
+
+
+def _clean_ascii_bytes(text: str) -> str:
+    """The ASCII mode's :func:`_clean` as a chain of C passes, for the pure build and long names.
+
+    werkzeug's order: fold to ASCII, join whitespace runs, drop the rest; on
+    bytes, where each step is one fast C pass.
+    """
+    data = text.encode("ascii", "ignore").translate(_ASCII_TO_SPACE)
+    return b"_".join(data.split()).translate(None, _ASCII_DELETE).decode("ascii")
+
+
+# Where the loop of _scan_ascii is in the name's stem.
+_BEFORE_STEM_STATE: Final = 0  # dots, white space and separators: not yet in the stem
+_IN_STEM_STATE: Final = 1
+_NO_WORD_STATE: Final = 2  # the stem ended with no ASCII letter or digit
+_WORD_STATE: Final = 3  # the stem holds an ASCII letter or digit
+
+
+def _scan_ascii(text: str) -> tuple[str, bool]:
+    """The ASCII mode's :func:`_clean` in one character loop, and whether the stem holds a word.
+
+    The same text as :func:`_clean_ascii_bytes`, and the same answer as
+    :func:`_stem_has_ascii_word`, read in the same pass. A word is a run of
+    characters that are neither white space nor separators; words are joined
+    by one ``_``; of a word, only the characters the mode keeps are written,
+    as slices of *text*.
+    """
+    state = _BEFORE_STEM_STATE
+    if not text.isascii():
+        first = text[0]
+        if first in _NOT_STEM_START or first.isspace():  # rare: where the stem starts needs all
+            state = _WORD_STATE if _stem_has_ascii_word(text) else _NO_WORD_STATE
+        else:  # the stem starts at once, and its ASCII characters are those read below
+            state = _IN_STEM_STATE
+        # The chain drops what is not ASCII first too; and a loop over ASCII makes no objects.
+        text = text.encode("ascii", "ignore").decode("ascii")
+    pieces: list[str] = []
+    run_start = -1  # where the run of kept characters being read starts
+    started = False  # a word was seen
+    pending = False  # white space after a word: the next word starts with "_"
+    for index in range(len(text)):
+        code = ord(text[index])
+        kind = _ASCII_KINDS[code]
+        if state < _NO_WORD_STATE:
+            state = _next_stem_state(state, code, kind)
+        if kind == _rules.KEPT:
+            if run_start >= 0:
+                continue
+            run_start = index
+        elif run_start >= 0:
+            pieces.append(text[run_start:index])
+            run_start = -1
+        if kind == _rules.SPACE:
+            pending = started
+        else:  # a word's character, kept or dropped
+            if pending:
+                pieces.append("_")
+                pending = False
+            started = True
+    if run_start >= 0:
+        pieces.append(text[run_start:])
+    return "".join(pieces), state == _WORD_STATE
+
+
+def _next_stem_state(state: int, code: int, kind: int) -> int:
+    """The stem's state after the ASCII character *code*, before the stem or in it."""
+    if code == _DOT:
+        return _NO_WORD_STATE if state == _IN_STEM_STATE else state
+    if kind == _rules.SPACE and state == _BEFORE_STEM_STATE:
+        return state
+    return _WORD_STATE if _ASCII_WORD_CODES[code] else _IN_STEM_STATE
+
+
+def _stem_has_ascii_word(text: str) -> bool:
+    """Whether the stem holds an ASCII letter or digit: ``_ASCII_STEM_WORD_RE``'s answer, in loops.
+
+    The stem starts at the first character that is not a dot, white space or
+    a separator, and ends at the next dot.
+    """
+    length = len(text)
+    start = 0
+    while start < length and (text[start] in _NOT_STEM_START or text[start].isspace()):
+        start += 1
+    end = text.find(".", start)
+    # Its ASCII characters, as numbers: a loop over them makes no objects.
+    stem = text[start : length if end < 0 else end].encode("ascii", "ignore")
+    return any(_ASCII_WORD_CODES[stem[index]] for index in range(len(stem)))
 
 
 def _strip_edges(name: str) -> str:
