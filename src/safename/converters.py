@@ -290,6 +290,10 @@ class StringConverter(_TextConverter):
             return text
         return self._check(text)
 
+    def _matched_reader(self) -> Callable[[str], str]:
+        # What _read_matched does, as a function the compiled build compiles.
+        return _rules.segment_text_reader(self._check)
+
 
 def _check_bounds(value: float, minimum: float | None, maximum: float | None) -> None:
     if minimum is not None and value < minimum:
