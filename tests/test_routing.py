@@ -18,7 +18,12 @@ from werkzeug.routing.rules import parse_converter_args as werkzeug_parse_args
 
 from safename import ConversionError, RuleSyntaxError
 from safename.converters import (
+    DEFAULT_CONVERTERS,
     Converter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
 )
 from safename.routing import Pattern, Router, RuleVariable, parse_converter_args, parse_rule
 
@@ -650,3 +655,41 @@ def test_a_value_that_is_not_text_either_is_refused_or_reads_back_as_its_text(
     except ConversionError:
         return
     assert pattern.match(unquote(url)) == {**values, name: str(value)}
+
+
+class _Upper(StringConverter):
+    def to_python(self, text: str) -> str:
+        return text.upper()
+
+
+class _Negative(FloatConverter):
+    def to_python(self, text: str) -> float:
+        return -float(text)
+
+
+class _Tagged(PathConverter):
+    def to_python(self, text: str) -> str:
+        return f"path:{text}"
+
+
+class _Doubled(IntConverter):
+    def to_python(self, text: str) -> int:
+        return 2 * int(text)
+
+
+@pytest.mark.parametrize(
+    ("converter", "path", "value"),
+    [
+        (_Upper, "/v/abc", "ABC"),
+        (_Negative, "/v/1.5", -1.5),
+        (_Tagged, "/v/a/b", "path:a/b"),
+        (_Doubled, "/v/21", 42),
+    ],
+)
+def test_a_subclass_that_reads_in_its_own_to_python_is_read_by_it(
+    converter: type[Converter[Any]], path: str, value: object
+) -> None:
+    # As Werkzeug does: the router's fast readers are the built-in converters' own.
+    router = Router({**DEFAULT_CONVERTERS, "mine": converter})
+    router.add("/v/<mine:value>", "mine")
+    assert router.match(path) == ("mine", {"value": value})

@@ -13,7 +13,6 @@ import re
 import string
 import types
 import unicodedata
-from collections.abc import Callable
 from typing import Final
 
 #: Characters a name may keep in the default (ASCII) mode: werkzeug's set.
@@ -227,24 +226,3 @@ def all_kept(name: str) -> bool:
         if code >= 128 or ASCII_KINDS[code] != KEPT:
             return False
     return True
-
-
-def segment_text_reader(check: Callable[[str], str]) -> Callable[[str], str]:
-    """A reader of URL segments that a string converter's regex matched: *check* only where needed.
-
-    An ASCII text that is not a dot segment is read as it is (the regex has
-    checked its length and that it holds no ``/``); any other goes through
-    *check*. A function of this module, so that a compiled build calls it
-    without the interpreter: a router calls it once per variable.
-
-    >>> read = segment_text_reader(lambda text: text.upper())
-    >>> read("abc"), read(".."), read("é")
-    ('abc', '..', 'É')
-    """
-
-    def read(text: str) -> str:
-        if text.isascii() and text not in DOT_SEGMENTS:
-            return text
-        return check(text)
-
-    return read

@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import Any, Final, Generic, TypeVar
 
 from safename import _filename_rules as _rules
+from safename import _readers
 from safename.errors import ConversionError, UnsafeFilenameError
 from safename.validation import validate_filename
 
@@ -292,7 +293,7 @@ class StringConverter(_TextConverter):
 
     def _matched_reader(self) -> Callable[[str], str]:
         # What _read_matched does, as a function the compiled build compiles.
-        return _rules.segment_text_reader(self._check)
+        return _readers.segment_text(self._check)
 
 
 def _check_bounds(value: float, minimum: float | None, maximum: float | None) -> None:
@@ -471,6 +472,11 @@ class FloatConverter(Converter[float]):
         _check_bounds(value, self.min, self.max)
         return value
 
+    def _matched_reader(self) -> Callable[[str], float]:
+        if self.min is None and self.max is None:
+            return _readers.canonical_float(self._read_matched)
+        return self._read_matched
+
     def to_url(self, value: float) -> str:
         """Write *value* in plain decimal notation."""
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -526,6 +532,10 @@ class PathConverter(_TextConverter):
         if text.isascii() and text[0] != "." and "/." not in text:
             return text
         return self._check(text)
+
+    def _matched_reader(self) -> Callable[[str], str]:
+        # What _read_matched does, as a function the compiled build compiles.
+        return _readers.path_text(self._check)
 
 
 class AnyConverter(Converter[str]):
