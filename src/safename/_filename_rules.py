@@ -112,12 +112,13 @@ def is_plain_safe(name: str, max_length: int) -> bool:
     (True, False, False)
     """
     if COMPILED and len(name) <= SCAN_LIMIT:
-        only_kept = all_kept(name)
-    else:
-        only_kept = name.isascii() and not name.encode().translate(None, _ASCII_ALLOWED_BYTES)
+        if not all_kept(name):
+            return False
+    elif not name.isascii() or name.encode().translate(None, _ASCII_ALLOWED_BYTES):
+        return False
     return (
-        only_kept
-        and name[:1] in ASCII_WORD
+        name != ""
+        and name[0] in ASCII_WORD
         and name[-1] not in TRAILING_STRIP
         and len(name) <= max_length
         and (name[0] not in RESERVED_INITIALS or not is_reserved(name))

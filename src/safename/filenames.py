@@ -46,6 +46,7 @@ _ASCII_KINDS: Final = _rules.ASCII_KINDS
 # A compiled build takes character loops on short texts, where they beat the C chains.
 _COMPILED: Final = _rules.COMPILED
 _SCAN_LIMIT: Final = _rules.SCAN_LIMIT
+_MIN_MAX_LENGTH: Final = _rules.MIN_MAX_LENGTH
 # For each ASCII code: 1 for a letter or digit.
 _ASCII_WORD_CODES: Final = bytes(chr(code) in _ASCII_WORD for code in range(128))
 _DOT: Final = ord(".")
@@ -126,7 +127,7 @@ def secure_filename(
     """
     if not isinstance(filename, str):  # FileStorage.filename is None for a nameless part
         raise TypeError(f"filename must be a str, not {type(filename).__name__}")
-    if max_length < _rules.MIN_MAX_LENGTH or (allow_unicode and transliterate):
+    if max_length < _MIN_MAX_LENGTH or (allow_unicode and transliterate):
         _refuse_options(max_length)
     if is_plain_safe(filename, max_length):  # the common case first
         return filename
@@ -134,16 +135,20 @@ def secure_filename(
         text = filename  # ASCII is its own NFC, NFKD and transliteration
     else:
         text = _normalize(filename, allow_unicode=allow_unicode, transliterate=transliterate)
-    if not allow_unicode and _COMPILED and len(text) <= _SCAN_LIMIT:
+    if allow_unicode:
+        if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=True):
+            text = _with_fallback(text, fallback, allow_unicode=True)
+        cleaned = _clean(text, allow_unicode=True)
+    elif _COMPILED and len(text) <= _SCAN_LIMIT:
         # One loop cleans the text and reads its stem (compiled build, short name).
         cleaned, has_word = _scan_ascii(text)
         if not has_word:
             text = _with_fallback(text, fallback, allow_unicode=False)
             cleaned = _clean(text, allow_unicode=False)
     else:
-        if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=allow_unicode):
-            text = _with_fallback(text, fallback, allow_unicode=allow_unicode)
-        cleaned = _clean(text, allow_unicode=allow_unicode)
+        if text[:1] not in _ASCII_WORD and not _has_word_in_stem(text, allow_unicode=False):
+            text = _with_fallback(text, fallback, allow_unicode=False)
+        cleaned = _clean_ascii_bytes(text)
     name = cleaned.lstrip(_LEADING).rstrip(_TRAILING)
     # Short, ASCII and not even starting like a device name: done. Else _finish decides.
     if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():

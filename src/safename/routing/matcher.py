@@ -113,12 +113,10 @@ class Matcher:
         """The endpoint and values of the first rule that matches *path*, or ``None``."""
         if self._stale:
             self.update()
-        # The first segment: what split("/", 2)[1] gives, without the list.
-        start = path.find("/") + 1
-        if not start:  # no "/": no rule matches
+        try:
+            first = path.split("/", 2)[1]
+        except IndexError:  # no "/": no rule matches
             return None
-        end = path.find("/", start)
-        first = path[start:] if end < 0 else path[start:end]
         entries = self._index.get(first)
         if entries is None:
             wide = self._wide.get(first)
