@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Final
@@ -21,15 +21,21 @@ _HERE: Final = Path(__file__).resolve().parent
 
 #: One comparison: its title, and one timing per contender (safename's first).
 Table = tuple[str, list[Timing]]
+#: Keyword arguments of a module's ``run``, such as its ``QUICK`` setting.
+Arguments = dict[str, int]
 
 
 @dataclass(frozen=True)
 class Section:
-    """The tables one benchmark module returned, with its description."""
+    """The tables one benchmark module returned, with its description.
+
+    *arguments* are those ``run`` was called with: none for the full run.
+    """
 
     module: str
     description: str
     tables: list[Table]
+    arguments: Arguments = field(default_factory=dict)
 
 
 def module_names() -> list[str]:
@@ -59,6 +65,12 @@ def summary_line(module: ModuleType) -> str:
     return (module.__doc__ or module.__name__).strip().splitlines()[0]
 
 
-def run_section(module: ModuleType) -> Section:
-    """Run a timed module's ``run()`` once, in this process."""
-    return Section(module.__name__, summary_line(module), module.run())
+def quick_arguments(module: ModuleType) -> Arguments:
+    """The keyword arguments of *module*'s ``run`` for a shorter run: its ``QUICK``, or none."""
+    return dict(getattr(module, "QUICK", {}))
+
+
+def run_section(module: ModuleType, *, quick: bool = False) -> Section:
+    """Run a timed module's ``run()`` once, in this process; with its ``QUICK`` if *quick*."""
+    arguments = quick_arguments(module) if quick else {}
+    return Section(module.__name__, summary_line(module), module.run(**arguments), arguments)

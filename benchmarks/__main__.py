@@ -16,7 +16,8 @@ its time relative to safename's, drawn with matplotlib from the ``bench``
 extra). ``--only bench_routing`` runs one module; ``--output DIR`` writes
 elsewhere; ``--pure-only`` skips the compiled build (the report says so);
 ``--python PATH`` runs the compiled build's part in an interpreter that has it
-installed already, instead of the environment made here.
+installed already, instead of the environment made here; ``--quick`` runs each
+module that defines ``QUICK`` with it (the report says so).
 
 The contract a benchmark module follows
 ---------------------------------------
@@ -31,13 +32,16 @@ table is timed on the same inputs, interleaved, in one process: each ratio is
 measured in one run. The safename contender comes first; the ratios are
 relative to it, within each build. A contender's name is the same in every
 build (what differs, such as how a time was found, goes in
-:attr:`~benchmarks._harness.Timing.note`). ``run`` takes no arguments, may
-print (``compare`` does) and writes no files; it imports safename as the build
-under test installed it, never from ``src/`` by path. The first line of the
-module's docstring introduces its section of the report, and its
-``python -m benchmarks.bench_<topic>`` runs it alone. A module without ``run``
-(one that measures memory, say) is only named at the end of the report, with
-the command that runs it.
+:attr:`~benchmarks._harness.Timing.note`). ``run`` is called without
+arguments, may print (``compare`` does) and writes no files; it imports
+safename as the build under test installed it, never from ``src/`` by path.
+The first line of the module's docstring introduces its section of the report,
+and its ``python -m benchmarks.bench_<topic>`` runs it alone. A module whose
+full run takes minutes may define ``QUICK``, a dict of whole-number keyword
+arguments for ``run`` (``{"entries": 10_000}``) that make it shorter, for
+``--quick``; ``run``'s defaults stay those of the full run. A module without
+``run`` (one that measures memory, say) is only named at the end of the
+report, with the command that runs it.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import datetime
 import os
 import platform
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,7 +64,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from benchmarks import discover, is_timed, summary_line
+from benchmarks import Arguments, Section, discover, is_timed, summary_line
 from benchmarks._builds import COMPILED_VENV, ROOT, Measurement, prepare_compiled, run_module
 from benchmarks._harness import Timing
 
@@ -77,6 +82,9 @@ COMPILED_HOW: Final = (
     f"of `[tool.safename.compile]`), into `{COMPILED_VENV.relative_to(ROOT).as_posix()}`, "
     "rebuilt when `src/`, `pyproject.toml` or `hatch_build.py` change"
 )
+QUICK_NOTE: Final = (
+    "A quick run (`--quick`): a module that defines `QUICK` ran with it, as its section says."
+)
 GIVEN_HOW: Final = "an interpreter with the compiled build installed, given with `--python`"
 
 
@@ -91,10 +99,12 @@ class BuildRun:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One table, as each build measured it: ``timings[i]`` is the *i*-th build's (or empty)."""
+    """One table, as each build measured it: ``timings[i]`` is the *i*-th build's (or empty).
 
-    module: str
-    description: str
+    *section* is the module's, as the first build that ran it returned it.
+    """
+
+    section: Section
     title: str
     timings: list[list[Timing]]
 
@@ -112,7 +122,7 @@ def comparisons(runs: Sequence[BuildRun]) -> list[Comparison]:
             for title, timings in section.tables:
                 key = (section.module, title)
                 if key not in found:
-                    found[key] = Comparison(section.module, section.description, title, [])
+                    found[key] = Comparison(section, title, [])
                 rows = found[key].timings
                 rows += [[] for _ in range(index + 1 - len(rows))]
                 rows[index] = timings
@@ -146,15 +156,15 @@ def render_markdown(
     about: Sequence[tuple[str, str]],
     untimed: Sequence[ModuleType] = (),
     *,
-    skipped: str = "",
+    notes: Sequence[str] = (),
 ) -> str:
     """The report: one table per comparison, a pair of columns per build, ratios to safename's.
 
     *about* is what every build shares (machine, date); each run's own
     measurements say its Python and library versions. *untimed* are the
     benchmark modules without ``run`` (they measure something else than time);
-    the report names them and how to run them. *skipped* says why a build is
-    missing, if one is.
+    the report names them and how to run them. *notes* are said after the
+    introduction: that a build was skipped, say.
     """
     lines = [
         "# Benchmarks",
@@ -167,7 +177,7 @@ def render_markdown(
         "each ratio is measured in one process. *Relative time* is a row's time divided by",
         "the first row's (safename) in the same build: above 1 means safename is faster.",
         "Times of different builds come from different processes.",
-        *([skipped] if skipped else []),
+        *notes,
         "",
         f"![Relative time of each contender, by build]({_CHART_NAME})",
         "",
@@ -177,16 +187,22 @@ def render_markdown(
         "",
         *_builds_table(runs),
     ]
-    module = ""
+    section = None
     for comparison in comparisons(runs):
-        if comparison.module != module:
-            module = comparison.module
-            lines += ["", f"## `{module}`", "", comparison.description]
+        if comparison.section is not section:
+            section = comparison.section
+            lines += ["", f"## `{section.module}`", "", section.description]
+            if section.arguments:
+                lines += ["", f"Run with `{_call_text(section.arguments)}` (`--quick`)."]
         lines += ["", f"### {comparison.title}", "", *_table(runs, comparison)]
     if untimed:
         lines += ["", "## Not in this report", ""]
         lines += [f"- `python -m {module.__name__}`: {summary_line(module)}" for module in untimed]
     return "\n".join(lines) + "\n"
+
+
+def _call_text(arguments: Arguments) -> str:
+    return f"run({', '.join(f'{name}={value}' for name, value in arguments.items())})"
 
 
 def _row(cells: Sequence[str]) -> str:
@@ -271,7 +287,7 @@ def _draw_panel(panel: Axes, comparison: Comparison) -> None:
         panel.barh(positions, ratios, height=height, color=f"C{index}")
         for position, ratio in bars:
             panel.annotate(
-                f"{ratio:.2f}×",
+                _times(ratio, ".2f"),
                 (ratio, position),
                 xytext=(3, 0),
                 va="center",
@@ -280,12 +296,20 @@ def _draw_panel(panel: Axes, comparison: Comparison) -> None:
             )
     panel.set_yticks(range(len(names))[::-1], names, fontsize=7)
     panel.set_xscale("log")
-    panel.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}×"))
+    panel.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _times(value, "g")))
     panel.xaxis.set_minor_formatter(NullFormatter())  # they overlap on a narrow range
     panel.axvline(1.0, color="black", linewidth=0.8)
-    panel.set_title(comparison.title, fontsize=9)
+    panel.set_title(textwrap.fill(comparison.title, 56), fontsize=9)
     panel.tick_params(axis="x", labelsize=7)
     panel.margins(x=0.25)  # room for the labels right of the longest bar
+
+
+def _times(ratio: float, precision: str) -> str:
+    """A ratio as a label, short from 10,000 up (``2.9e12×``) so that labels do not overlap."""
+    if ratio < 1e4:
+        return f"{ratio:{precision}}×"
+    mantissa, _, exponent = f"{ratio:.1e}".partition("e")
+    return f"{mantissa.removesuffix('.0')}e{int(exponent)}×"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -297,29 +321,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("no benchmark module defines run()", file=sys.stderr)
         return 1
     started = time.perf_counter()
-    interpreters = [("pure", Path(sys.executable), PURE_HOW)]
-    skipped = ""
-    if arguments.pure_only:
-        skipped = "The compiled build was not run this time (`--pure-only`)."
-    elif arguments.python:
-        interpreters.append(("compiled", arguments.python, GIVEN_HOW))
-    else:
-        interpreters.append(("compiled", prepare_compiled(), COMPILED_HOW))
+    interpreters, notes = _interpreters(arguments)
+    if arguments.quick:
+        notes.append(QUICK_NOTE)
     runs = [BuildRun(build, how, []) for build, _, how in interpreters]
     for module in timed:
+        name = module.__name__.split(".")[-1]
         for run, (build, python, _) in zip(runs, interpreters, strict=True):
             print(f"\n== {module.__name__}, {build} build", flush=True)
             begun = time.perf_counter()
-            run.measurements.append(run_module(python, build, module.__name__.split(".")[-1]))
+            run.measurements.append(run_module(python, build, name, quick=arguments.quick))
             print(f"== {module.__name__}, {build} build: {time.perf_counter() - begun:.0f} s")
     arguments.output.mkdir(parents=True, exist_ok=True)
     report = arguments.output / "benchmarks.md"
     untimed = [module for module in modules if not is_timed(module)]
-    report.write_text(render_markdown(runs, machine(), untimed, skipped=skipped), encoding="utf-8")
+    report.write_text(render_markdown(runs, machine(), untimed, notes=notes), encoding="utf-8")
     draw_chart(runs, arguments.output / _CHART_NAME)
     print(f"\nwrote {report} and {arguments.output / _CHART_NAME}")
     print(f"in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _interpreters(arguments: argparse.Namespace) -> tuple[list[tuple[str, Path, str]], list[str]]:
+    """Each build's name, interpreter and how it was made; and what the report must say."""
+    pure = ("pure", Path(sys.executable), PURE_HOW)
+    if arguments.pure_only:
+        return [pure], ["The compiled build was not run this time (`--pure-only`)."]
+    if arguments.python:
+        return [pure, ("compiled", arguments.python, GIVEN_HOW)], []
+    return [pure, ("compiled", prepare_compiled(), COMPILED_HOW)], []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -339,6 +369,11 @@ def _parser() -> argparse.ArgumentParser:
         default=_HERE.parent / "docs",
         metavar="DIR",
         help="where to write benchmarks.md and benchmarks.png (default: docs/)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="run each module that defines QUICK with it, for a shorter run (the report says so)",
     )
     builds = parser.add_mutually_exclusive_group()
     builds.add_argument(

@@ -50,7 +50,7 @@ _STAMP: Final = "safename-source.sha256"
 # What decides the compiled build besides src/: its metadata and its build hook.
 _BUILD_FILES: Final = ("pyproject.toml", "hatch_build.py")
 # Variables that would put another safename (src/, say) first on the path.
-_PATH_VARIABLES: Final = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONHOME", "PYTHONNOUSERSITE")
+_PATH_VARIABLES: Final = ("PYTHONPATH", "PYTHONSAFEPATH", "PYTHONHOME")
 
 
 class BenchmarkRunError(SystemExit):
@@ -77,6 +77,7 @@ class Measurement:
                 "about": self.about,
                 "module": self.section.module,
                 "description": self.section.description,
+                "arguments": self.section.arguments,
                 "tables": tables,
             },
             ensure_ascii=False,
@@ -91,7 +92,8 @@ class Measurement:
                 (str(table["title"]), [Timing(**timing) for timing in table["timings"]])
                 for table in data["tables"]
             ]
-            section = Section(str(data["module"]), str(data["description"]), tables)
+            arguments = {str(key): int(value) for key, value in data["arguments"].items()}
+            section = Section(str(data["module"]), str(data["description"]), tables, arguments)
             about = [(str(key), str(value)) for key, value in data["about"]]
             build = str(data["build"])
         except (ValueError, KeyError, TypeError) as error:
@@ -187,7 +189,7 @@ def prepare_compiled(venv: Path = COMPILED_VENV, root: Path = ROOT) -> Path:
         print(f"compiled build: {venv} is up to date")
         return python
     print(f"compiled build: (re)building {venv} (mypyc compiles for about 30 s)")
-    if not python.is_file():
+    if not (python.is_file() and _same_python(python)):
         _call([sys.executable, "-m", "venv", "--clear", str(venv)])
         _call([str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     (venv / _STAMP).unlink(missing_ok=True)
@@ -204,14 +206,23 @@ def mark_built(venv: Path, digest: str) -> None:
     (venv / _STAMP).write_text(digest + "\n", encoding="utf-8")
 
 
+def _same_python(python: Path) -> bool:
+    """Whether *python* runs the Python running here; if not, its environment is made anew."""
+    command = [str(python), "-c", "import sys; print(sys.version)"]
+    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    return process.returncode == 0 and process.stdout.strip() == sys.version
+
+
 def _call(command: Sequence[str], **environment: str) -> None:
     process = subprocess.run(command, env={**os.environ, **environment}, check=False)
     if process.returncode:
         raise BenchmarkRunError(f"failed (exit {process.returncode}): {' '.join(command)}")
 
 
-def run_module(python: Path, build: str, module: str) -> Measurement:
+def run_module(python: Path, build: str, module: str, *, quick: bool = False) -> Measurement:
     """Run ``benchmarks.<module>`` under *build* in *python*, a process of its own; its result.
+
+    With *quick*, the module's ``run`` gets its ``QUICK`` keyword arguments.
 
     The process starts in the repository root, so ``benchmarks`` is importable,
     with no ``PYTHONPATH``, so safename comes from *python*'s installation.
@@ -220,7 +231,7 @@ def run_module(python: Path, build: str, module: str) -> Measurement:
     with tempfile.TemporaryDirectory(prefix="safename-bench-") as scratch:
         output = Path(scratch) / "measurement.json"
         command = [str(python), "-m", "benchmarks._builds", "--build", build]
-        command += ["--json", str(output), module]
+        command += ["--json", str(output), *(["--quick"] if quick else []), module]
         process = subprocess.run(command, cwd=ROOT, env=environment, check=False)
         if process.returncode:
             raise BenchmarkRunError(
@@ -237,13 +248,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks._builds", description=main.__doc__)
     parser.add_argument("--build", choices=BUILDS, required=True)
     parser.add_argument("--json", type=Path, required=True, metavar="FILE")
+    parser.add_argument("--quick", action="store_true", help="run with the module's QUICK")
     parser.add_argument("module", help="a benchmark module: bench_routing, ...")
     arguments = parser.parse_args(argv)
     check_build(arguments.build)  # before the module imports safename for itself
     module = importlib.import_module(f"benchmarks.{arguments.module}")
     if not is_timed(module):
         raise BenchmarkRunError(f"benchmarks.{arguments.module} defines no run()")
-    measurement = Measurement(arguments.build, interpreter_about(), run_section(module))
+    section = run_section(module, quick=arguments.quick)
+    measurement = Measurement(arguments.build, interpreter_about(), section)
     arguments.json.write_text(measurement.to_json(), encoding="utf-8")
     return 0
 

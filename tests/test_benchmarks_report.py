@@ -8,6 +8,7 @@ build's environment must be rebuilt.
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -19,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safename
-from benchmarks import Section, contenders, discover, is_timed
-from benchmarks.__main__ import BuildRun, comparisons, draw_chart, render_markdown
+from benchmarks import Section, contenders, discover, is_timed, run_section
+from benchmarks.__main__ import BuildRun, _times, comparisons, draw_chart, render_markdown
 from benchmarks._builds import (
     ROOT,
     SOURCE,
@@ -36,9 +37,9 @@ from benchmarks._harness import Timing
 
 
 def build_run(build: str, how: str, tables: list[tuple[str, list[Timing]]]) -> BuildRun:
-    """One build's run of one made-up module."""
+    """One build's run of one made-up module, in a quick run."""
     about = [("python", "CPython 3"), ("safename", f"1.0, {build}")]
-    section = Section("benchmarks.bench_example", "An example.", tables)
+    section = Section("benchmarks.bench_example", "An example.", tables, {"repeat": 3})
     return BuildRun(build, how, [Measurement(build, about, section)])
 
 
@@ -79,6 +80,7 @@ COMPILED = build_run(
         "![Relative time of each contender, by build](benchmarks.png)",
         "### fast table",
         "### compiled only",
+        "Run with `run(repeat=3)` (`--quick`).",
     ],
 )
 def test_report_has_a_column_pair_per_build_relative_to_safename_in_each(row: str) -> None:
@@ -87,7 +89,7 @@ def test_report_has_a_column_pair_per_build_relative_to_safename_in_each(row: st
 
 
 def test_report_of_the_pure_build_alone_says_the_compiled_one_was_skipped() -> None:
-    report = render_markdown([PURE], [], skipped="The compiled build was not run.")
+    report = render_markdown([PURE], [], notes=["The compiled build was not run."])
     lines = report.splitlines()
     assert "The compiled build was not run." in lines
     assert "| safename | 1000 | 1000.000 | 1.00× |" in lines
@@ -126,6 +128,54 @@ def test_report_names_the_modules_it_does_not_time() -> None:
     assert not is_timed(untimed)
 
 
+@pytest.mark.parametrize(
+    ("ratio", "precision", "label"),
+    [
+        (1.0, ".2f", "1.00×"),
+        (0.25, "g", "0.25×"),
+        (9999.0, "g", "9999×"),
+        (1e4, "g", "1e4×"),
+        (1e12, "g", "1e12×"),
+        (2.94e12, ".2f", "2.9e12×"),
+    ],
+)
+def test_chart_labels_stay_short_for_huge_ratios(ratio: float, precision: str, label: str) -> None:
+    assert _times(ratio, precision) == label
+
+
+def example_module() -> ModuleType:
+    """A timed module whose ``QUICK`` makes its run shorter."""
+    module = ModuleType("benchmarks.bench_example", "An example.")
+
+    def run(entries: int = 50_000) -> list[tuple[str, list[Timing]]]:
+        return [(f"{entries} entries", [Timing("safename", 1.0, entries)])]
+
+    module.run = run  # type: ignore[attr-defined]
+    module.QUICK = {"entries": 10}  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.mark.parametrize(
+    ("quick", "title", "arguments"),
+    [(False, "50000 entries", {}), (True, "10 entries", {"entries": 10})],
+)
+def test_a_quick_run_calls_run_with_the_modules_quick_setting(
+    quick: bool, title: str, arguments: dict[str, int]
+) -> None:
+    section = run_section(example_module(), quick=quick)
+    assert [table for table, _ in section.tables] == [title]
+    assert section.arguments == arguments
+
+
+@pytest.mark.parametrize(
+    "module",
+    [module for module in discover() if hasattr(module, "QUICK")],
+    ids=lambda module: module.__name__,
+)
+def test_every_quick_setting_fits_its_modules_run(module: ModuleType) -> None:
+    inspect.signature(module.run).bind(**module.QUICK)
+
+
 def test_discover_refuses_an_unknown_module() -> None:
     with pytest.raises(SystemExit, match="bench_nothing"):
         discover(["bench_nothing"])
@@ -145,14 +195,17 @@ timings = st.builds(
     about=st.lists(st.tuples(st.text(), st.text())),
     description=st.text(),
     tables=st.lists(st.tuples(st.text(), st.lists(timings))),
+    arguments=st.dictionaries(st.text(), st.integers()),
 )
 def test_a_measurement_reads_back_from_its_json_as_it_was(
     build: str,
     about: list[tuple[str, str]],
     description: str,
     tables: list[tuple[str, list[Timing]]],
+    arguments: dict[str, int],
 ) -> None:
-    measured = Measurement(build, about, Section("benchmarks.bench_x", description, tables))
+    section = Section("benchmarks.bench_x", description, tables, arguments)
+    measured = Measurement(build, about, section)
     assert Measurement.from_json(measured.to_json()) == measured
 
 
