@@ -114,21 +114,17 @@ class Comparison:
 
 
 def comparisons(runs: Sequence[BuildRun]) -> list[Comparison]:
-    """The tables of every build, lined up by module and title, in the order they ran."""
-    found: dict[tuple[str, str], Comparison] = {}
+    """The tables of every build, lined up by module and title, each module's together."""
+    modules: dict[str, dict[str, Comparison]] = {}
     for index, run in enumerate(runs):
         for measurement in run.measurements:
             section = measurement.section
+            tables = modules.setdefault(section.module, {})
             for title, timings in section.tables:
-                key = (section.module, title)
-                if key not in found:
-                    found[key] = Comparison(section, title, [])
-                rows = found[key].timings
-                rows += [[] for _ in range(index + 1 - len(rows))]
-                rows[index] = timings
-    for comparison in found.values():
-        comparison.timings.extend([] for _ in range(len(runs) - len(comparison.timings)))
-    return list(found.values())
+                if title not in tables:
+                    tables[title] = Comparison(section, title, [[] for _ in runs])
+                tables[title].timings[index] = timings
+    return [comparison for tables in modules.values() for comparison in tables.values()]
 
 
 def machine() -> list[tuple[str, str]]:
@@ -187,10 +183,11 @@ def render_markdown(
         "",
         *_builds_table(runs),
     ]
-    section = None
+    heading = ""
     for comparison in comparisons(runs):
-        if comparison.section is not section:
-            section = comparison.section
+        section = comparison.section
+        if section.module != heading:
+            heading = section.module
             lines += ["", f"## `{section.module}`", "", section.description]
             if section.arguments:
                 lines += ["", f"Run with `{_call_text(section.arguments)}` (`--quick`)."]

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+import safename
 from benchmarks import Section, is_timed, run_section
 from benchmarks._harness import Timing
 
@@ -118,9 +119,7 @@ def build_problem(expected: str, *, compiled: bool, location: Path) -> str | Non
 
 
 def check_build(expected: str) -> None:
-    """Import safename and stop, naming the problem, unless it is the build *expected*."""
-    import safename  # noqa: PLC0415 - after the path is set, and only here
-
+    """Stop, naming the problem, unless the safename imported here is the build *expected*."""
     problem = build_problem(expected, compiled=safename.COMPILED, location=Path(safename.__file__))
     if problem:
         raise BenchmarkRunError(f"benchmarks: {problem}")
@@ -128,8 +127,6 @@ def check_build(expected: str) -> None:
 
 def interpreter_about() -> list[tuple[str, str]]:
     """What this process measures with: its Python, and the versions of the libraries."""
-    import safename  # noqa: PLC0415
-
     where = Path(safename.__file__).resolve().parent
     origin = where.relative_to(ROOT).as_posix() if where.is_relative_to(ROOT) else "site-packages"
     build = "compiled (mypyc)" if safename.COMPILED else "pure Python"

@@ -97,6 +97,11 @@ def test_report_of_the_pure_build_alone_says_the_compiled_one_was_skipped() -> N
     assert "| build | pure |" in lines
 
 
+def test_report_has_one_heading_per_module_though_a_table_is_in_one_build_only() -> None:
+    report = render_markdown([PURE, COMPILED], [])
+    assert report.splitlines().count("## `benchmarks.bench_example`") == 1
+
+
 def test_comparisons_line_up_each_table_of_each_build() -> None:
     found = comparisons([PURE, COMPILED])
     assert [comparison.title for comparison in found] == [
