@@ -10,11 +10,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Timing:
-    """The best time of one implementation over the whole input list."""
+    """The best time of one implementation over the whole input list.
+
+    *note* qualifies the time in the report (how it was found, say); the rows
+    of one table are told apart by *name* alone, in every build.
+    """
 
     name: str
     seconds: float
     calls: int
+    note: str = ""
 
     @property
     def per_call_us(self) -> float:

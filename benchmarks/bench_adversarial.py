@@ -117,8 +117,12 @@ class Growth:
 
     def label(self) -> str:
         """The router's name, its growth exponent, and whether the 8k time is extrapolated."""
+        return f"{self.name} ({self.note()})"
+
+    def note(self) -> str:
+        """The growth exponent, and whether the 8k time is extrapolated."""
         guessed = "" if LENGTHS[-1] in self.measured else ", extrapolated"
-        return f"{self.name} (n^{self.exponent:.1f}{guessed})"
+        return f"n^{self.exponent:.1f}{guessed}"
 
 
 def time_one(match: Callable[[str], object], path: str) -> float:
@@ -222,7 +226,7 @@ def run() -> list[tuple[str, list[Timing]]]:
     return [
         (
             f"one hostile match, 8k characters: {family}",
-            [Timing(found.label(), found.seconds[LENGTHS[-1]], 1) for found in growths],
+            [Timing(found.name, found.seconds[LENGTHS[-1]], 1, found.note()) for found in growths],
         )
         for family, growths in results.items()
     ]

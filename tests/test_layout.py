@@ -105,7 +105,7 @@ def packages(extras: dict[str, list[str]], extra: str) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("extra", ["dev", "fuzz", "docs", "flask"])
+@pytest.mark.parametrize("extra", ["dev", "fuzz", "docs", "flask", "bench"])
 def test_an_extra_lists_no_package_twice(extra: str) -> None:
     pyproject = tomllib.loads((PACKAGE.parent.parent / "pyproject.toml").read_text("utf-8"))
     extras: dict[str, list[str]] = pyproject["project"]["optional-dependencies"]
