@@ -1,8 +1,9 @@
-"""The routers' fast readers read as the converters' own ``_read_matched`` does.
+"""The routers' fast readers read as the converters' own ``to_python`` does.
 
 The readers live in a module the compiled build compiles; each must give the
 same value, or refuse the same texts, on every text its converter's regex
-matches.
+matches. (``tests/test_converters.py`` holds every converter's
+``_matched_reader`` to the same promise.)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from safename import _readers
@@ -49,13 +50,4 @@ def test_a_fast_reader_reads_as_its_converter(
 ) -> None:
     text = data.draw(_matched_texts(converter) | st.sampled_from(EDGES))
     assume(re.fullmatch(converter.regex, text))  # a text a router hands this converter
-    assert _outcome(read, text) == _outcome(converter._read_matched, text)
-
-
-@given(st.text(min_size=1))
-@example("é/a")
-def test_the_built_in_converters_hand_their_fast_readers_to_a_router(text: str) -> None:
-    for converter in (StringConverter(), PathConverter(), FloatConverter()):
-        if re.fullmatch(converter.regex, text):
-            fast = converter._matched_reader()
-            assert _outcome(fast, text) == _outcome(converter._read_matched, text)
+    assert _outcome(read, text) == _outcome(converter.to_python, text)

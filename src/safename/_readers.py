@@ -1,11 +1,12 @@
-"""Readers for a router's hot loop: what the built-in converters' ``_read_matched`` do, compiled.
+"""Readers for a router's hot loop: the built-in converters' ``to_python`` for matched texts.
 
 :mod:`safename.converters` stays Python in both builds, because applications
 subclass its converters; a router calls a reader once per variable of every
 match, so the readers of the common converters live here, in a module the
 compiled build compiles. Each takes its fast road only where the answer is
 certain, and hands any other text to the converter's own method, which
-decides (and raises :class:`~safename.errors.ConversionError` to refuse).
+decides (and raises :class:`~safename.errors.ConversionError` to refuse). Each
+reads a text its converter's regex matched as the converter's ``to_python`` does.
 """
 
 from __future__ import annotations

@@ -101,6 +101,10 @@ class Converter(Generic[T]):
         super().__init_subclass__(**kwargs)
         if "regex" in cls.__dict__ and "part_isolating" not in cls.__dict__:
             cls.part_isolating = _isolates(cls.regex)
+        if "to_python" in cls.__dict__ and "_matched_reader" not in cls.__dict__:
+            # A class that reads in its own to_python is read by it, as Werkzeug
+            # reads it: not by the faster reader of a built-in class it extends.
+            cls._matched_reader = Converter._matched_reader  # type: ignore[method-assign]
 
     def to_python(self, text: str) -> T:
         """Read the value written as *text* (decoded, like WSGI ``PATH_INFO``).
@@ -121,15 +125,11 @@ class Converter(Generic[T]):
         # value itself, by the promise; the text for a value written via str().
         return value
 
-    def _read_matched(self, text: str) -> T:
-        # to_python for a text that already fully matched `regex`, as in a
-        # router's match: the built-in converters skip that check again.
-        return self.to_python(text)
-
     def _matched_reader(self) -> Callable[[str], T]:
-        # The fastest callable that does what _read_matched does (a builtin
-        # where one will do); it may raise any ValueError to refuse.
-        return self._read_matched
+        # The fastest callable that reads a text which already fully matched
+        # `regex` as to_python does (a router's match: the built-in converters
+        # skip that check again); it may raise any ValueError to refuse.
+        return self.to_python
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.regex!r}>"
@@ -285,14 +285,8 @@ class StringConverter(_TextConverter):
             raise ConversionError(f"length {len(text)} of {text!r} is outside {bounds}")
         return text
 
-    def _read_matched(self, text: str) -> str:
-        # The regex has checked the length and the slashes.
-        if text.isascii() and text not in _rules.DOT_SEGMENTS:
-            return text
-        return self._check(text)
-
     def _matched_reader(self) -> Callable[[str], str]:
-        # What _read_matched does, as a function the compiled build compiles.
+        # The regex has checked the length and the slashes; compiled in that build.
         return _readers.segment_text(self._check)
 
 
@@ -526,15 +520,8 @@ class PathConverter(_TextConverter):
                 raise ConversionError(f"cannot write {text!r} as a path: {problem}")
         return text
 
-    def _read_matched(self, text: str) -> str:
-        # The regex leaves no empty segment; a dot segment starts the text or
-        # follows a "/", and a lone surrogate is not ASCII.
-        if text.isascii() and text[0] != "." and "/." not in text:
-            return text
-        return self._check(text)
-
     def _matched_reader(self) -> Callable[[str], str]:
-        # What _read_matched does, as a function the compiled build compiles.
+        # The regex leaves no empty segment; compiled in that build.
         return _readers.path_text(self._check)
 
 
@@ -573,11 +560,8 @@ class AnyConverter(Converter[str]):
         """Return *text* if it is one of the items."""
         return self._check(text)
 
-    def _read_matched(self, text: str) -> str:
-        return text  # the regex is the items
-
     def _matched_reader(self) -> Callable[[str], str]:
-        return str
+        return str  # the regex is the items
 
     def to_url(self, value: str) -> str:
         """Return *value* if it is one of the items."""

@@ -410,17 +410,7 @@ def reader(slot: Slot, groupindex: Mapping[str, int], prefix: str) -> Reader:
     # it never gets one. The built-in regexes cannot match a "/".
     refuse_slash = converter.part_isolating and type(converter) not in SLASH_FREE
     index = groupindex[slot.group(prefix)]
-    return slot.name, _read_function(converter), index, refuse_slash
-
-
-def _read_function(converter: Converter[Any]) -> Callable[[str], Any]:
-    """The fastest function that reads as *converter* does, for a text its regex matched.
-
-    A built-in converter's own fast reader, unless a subclass reads in its own
-    ``to_python``: then that, as Werkzeug calls it.
-    """
-    own = getattr(type(converter).to_python, "__module__", None) != Converter.__module__
-    return converter.to_python if own else converter._matched_reader()
+    return slot.name, converter._matched_reader(), index, refuse_slash
 
 
 def capture_rule(parts: Sequence[RulePart], path: str) -> list[str] | None:
