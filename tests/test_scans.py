@@ -6,6 +6,8 @@ loops interpreted in the pure build, compiled in the compiled one.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 import safename
 from safename import _filename_rules as rules
 from safename import filenames
+from safename.filenames import secure_filename
 
 # Text that meets every branch of the loops: ASCII words, separators, white space
 # of both kinds, dots, non-ASCII letters and spaces, lone surrogates.
@@ -58,9 +61,23 @@ def test_each_ascii_kind_is_what_the_byte_chain_does_with_it(code: int) -> None:
     assert rules.ASCII_KINDS[code] == expected
 
 
-def test_only_a_compiled_build_takes_the_loops() -> None:
+def test_the_build_flags_agree() -> None:
     assert rules.COMPILED is safename.COMPILED
     assert filenames._COMPILED is safename.COMPILED
+
+
+@pytest.mark.skipif(safename.COMPILED, reason="compiled code calls the loops directly")
+def test_the_pure_build_never_takes_the_loops() -> None:
+    def refuse(*args: object) -> NoReturn:
+        raise AssertionError(f"a loop ran in the pure build on {args!r}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(filenames, "_scan_ascii", refuse)
+        patch.setattr(filenames, "_stem_has_ascii_word", refuse)
+        patch.setattr(rules, "all_kept", refuse)
+        for name in ["IMG_1.JPG", "My cool movie.mov", "中文.txt", "../../etc/passwd", "-", ""]:
+            secure_filename(name)
+            secure_filename(name, allow_unicode=True)
 
 
 @pytest.mark.skipif(safename.COMPILED, reason="compiled code reads its own constant")

@@ -40,8 +40,8 @@ _STEM_RE: Final = re.compile(_BEFORE_STEM + "[^.]*")
 # something of the stem, and no fallback is needed.
 _ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules.ASCII_WORD
-# What the stem cannot start with, besides white space.
-_NOT_STEM_START: Final = frozenset("./\\")
+# What the stem cannot start with, besides white space (as in _BEFORE_STEM).
+_NOT_STEM_START: Final = frozenset((".", *_rules.SEPARATORS))
 _ASCII_KINDS: Final = _rules.ASCII_KINDS
 # A compiled build takes character loops on short texts, where they beat the C chains.
 _COMPILED: Final = _rules.COMPILED
