@@ -165,13 +165,13 @@ def werkzeug_match(rules: list[tuple[str, str]], path: str) -> tuple[str, dict[s
     return str(endpoint), dict(values)
 
 
-def check_against_werkzeug(rules: list[tuple[str, str]], path: str) -> None:
+def check_against_werkzeug(rules: list[tuple[str, str]], path: str, *, walk: bool) -> None:
     try:
         expected = werkzeug_match(rules, path)
     except RequestRedirect:
         event("Werkzeug redirects")
         return  # to add a slash, or merge two: safename only matches
-    found = _router(rules).match(path)
+    found = _router(rules, walk=walk).match(path)
     if expected is None:
         event("no match")
         assert found is None
@@ -186,8 +186,13 @@ def check_against_werkzeug(rules: list[tuple[str, str]], path: str) -> None:
     assert found == expected
 
 
-def _router(rules: list[tuple[str, str]]) -> Router:
+#: Each build's way to match: the native walk (compiled) and the regex index (pure).
+WAYS = pytest.mark.parametrize("walk", [False, True], ids=["regexes", "walk"])
+
+
+def _router(rules: list[tuple[str, str]], *, walk: bool = False) -> Router:
     router = Router()
+    router._matcher = matcher.Matcher(walk=walk)
     for rule, endpoint in rules:
         router.add(rule, endpoint)
     return router
@@ -205,19 +210,21 @@ def paths_for(draw: st.DrawFn, rules: list[tuple[str, str]]) -> str:
     return re.sub("<[^>]*>", lambda _: draw(values), rule)
 
 
+@WAYS
 @given(rules=rule_sets, data=st.data())
 def test_the_router_agrees_with_werkzeug_on_any_rule_set(
-    rules: list[tuple[str, str]], data: st.DataObject
+    walk: bool, rules: list[tuple[str, str]], data: st.DataObject
 ) -> None:
-    check_against_werkzeug(rules, data.draw(paths_for(rules) | random_paths))
+    check_against_werkzeug(rules, data.draw(paths_for(rules) | random_paths), walk=walk)
 
 
 @pytest.mark.slow
+@WAYS
 @given(rules=rule_sets, data=st.data())
 def test_the_router_agrees_with_werkzeug_on_adversarial_paths(
-    rules: list[tuple[str, str]], data: st.DataObject
+    walk: bool, rules: list[tuple[str, str]], data: st.DataObject
 ) -> None:
-    check_against_werkzeug(rules, data.draw(paths_for(rules) | adversarial_paths))
+    check_against_werkzeug(rules, data.draw(paths_for(rules) | adversarial_paths), walk=walk)
 
 
 @pytest.mark.parametrize(
@@ -240,11 +247,12 @@ def test_several_variables_read_as_werkzeug_reads_them(
     assert werkzeug_match([(rule, "e")], path) == ("e", values)
 
 
-def test_a_refused_value_falls_through_to_the_next_rule_not_another_split() -> None:
+@WAYS
+def test_a_refused_value_falls_through_to_the_next_rule_not_another_split(walk: bool) -> None:
     # re's split of "x-y-CON" is a="x-y", b="CON", a reserved name. The split
     # a="x", b="y-CON" would convert, but like Werkzeug (which answers 404
     # there) the rule has no second split: the next rule is tried.
-    router = _router([("/<a>-<filename:b>", "split"), ("/<x>", "next")])
+    router = _router([("/<a>-<filename:b>", "split"), ("/<x>", "next")], walk=walk)
     assert router.match("/x-y-z") == ("split", {"a": "x-y", "b": "z"})
     assert router.match("/x-y-CON") == ("next", {"x": "x-y-CON"})
 
@@ -258,14 +266,15 @@ WIDE_RULES = [
 ]
 
 
+@WAYS
 @pytest.mark.parametrize(
     "path", ["/en", "/en/page3", "/en/page70", "/en/1-2", "/a-b/x", "/a-b/y", "/en/x/y", "/"]
 )
-def test_the_walk_goes_on_where_the_regex_handed_over(path: str) -> None:
+def test_the_walk_goes_on_where_the_regex_handed_over(walk: bool, path: str) -> None:
     # 70 rules below <lang> make it wide, and <n>-<m> and <a>-<b> are read
     # by the NFA: the regex hands over at both, and the walk must go on in
     # Werkzeug's order, back to the root if need be (to <path:rest>).
-    assert _router(WIDE_RULES).match(path) == werkzeug_match(WIDE_RULES, path)
+    assert _router(WIDE_RULES, walk=walk).match(path) == werkzeug_match(WIDE_RULES, path)
 
 
 # --- no crash from long rules ---
@@ -284,10 +293,11 @@ LONG_RULES = [
 @pytest.mark.parametrize(
     ("rule", "path"), LONG_RULES, ids=["400a", "400seg", "600var", "10k", "64k"]
 )
-def test_a_long_rule_matches_and_breaks_no_other_rule(rule: str, path: str | None) -> None:
-    router = Router()
-    router.add("/user/<int:id>", "user")
-    router.add(rule, "long")
+@WAYS
+def test_a_long_rule_matches_and_breaks_no_other_rule(
+    walk: bool, rule: str, path: str | None
+) -> None:
+    router = _router([("/user/<int:id>", "user"), (rule, "long")], walk=walk)
     path = path or rule.replace("<int:n>", "5")
     assert router.match("/user/5") == ("user", {"id": 5})
     found = router.match(path)
@@ -334,18 +344,18 @@ FAMILIES: dict[str, tuple[str, Callable[[int], str]]] = {
 }
 
 
-def steps_to_match(rule: str, path: str) -> int:
-    router = Router()
-    router.add("/user/<int:id>", "user")
+def steps_to_match(rule: str, path: str, *, walk: bool) -> int:
+    router = _router([("/user/<int:id>", "user")], walk=walk)
     pattern = router.add(rule, "family")
     router.match(path)
     return sum(part.nfa.steps for part in pattern.parts if part.nfa is not None)
 
 
+@WAYS
 @pytest.mark.parametrize("family", FAMILIES)
-def test_matching_takes_steps_linear_in_the_path(family: str) -> None:
+def test_matching_takes_steps_linear_in_the_path(walk: bool, family: str) -> None:
     rule, make_path = FAMILIES[family]
-    steps = {n: steps_to_match(rule, make_path(n)) for n in (1000, 2000, 4000, 8000)}
+    steps = {n: steps_to_match(rule, make_path(n), walk=walk) for n in (1000, 2000, 4000, 8000)}
     for n in (1000, 2000, 4000):
         assert steps[2 * n] <= 2.2 * steps[n] + 100
     assert steps[8000] <= 20 * 8000

@@ -11,18 +11,51 @@ reads a text its converter's regex matched as the converter's ``to_python`` does
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from typing import Final
 
 from safename._filename_rules import DOT_SEGMENTS
 
-__all__ = ["canonical_float", "path_text", "segment_text"]
+__all__ = [
+    "canonical_float",
+    "is_plain_path",
+    "is_plain_segment",
+    "path_text",
+    "segment_text",
+    "uuid_value",
+]
+
+
+def is_plain_segment(text: str) -> bool:
+    """Whether a segment a string converter's regex matched is its own value, unchecked.
+
+    An ASCII text that is not a dot segment is: the regex has checked its
+    length and that it holds no ``/``.
+
+    >>> is_plain_segment("abc"), is_plain_segment(".."), is_plain_segment("é")
+    (True, False, False)
+    """
+    return text.isascii() and text not in DOT_SEGMENTS
+
+
+def is_plain_path(text: str) -> bool:
+    """Whether a text a path converter's regex matched is its own value, unchecked.
+
+    The regex leaves no empty segment; a dot segment starts the text or
+    follows a ``/``, and a lone surrogate is not ASCII: an ASCII text with
+    neither is.
+
+    >>> is_plain_path("docs/a.md"), is_plain_path("docs/../a"), is_plain_path(".hidden/a")
+    (True, False, False)
+    """
+    return text.isascii() and text[0] != "." and "/." not in text
 
 
 def segment_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """A reader of segments that a string converter's regex matched.
 
-    An ASCII text that is not a dot segment is read as it is (the regex has
-    checked its length and that it holds no ``/``); any other goes to *check*.
+    A text :func:`is_plain_segment` passes is read as it is; any other goes to *check*.
 
     >>> read = segment_text(lambda text: text.upper())
     >>> read("abc"), read(".."), read("é")
@@ -30,7 +63,7 @@ def segment_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """
 
     def read(text: str) -> str:
-        if text.isascii() and text not in DOT_SEGMENTS:
+        if is_plain_segment(text):
             return text
         return check(text)
 
@@ -40,9 +73,7 @@ def segment_text(check: Callable[[str], str]) -> Callable[[str], str]:
 def path_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """A reader of texts that a path converter's regex matched.
 
-    The regex leaves no empty segment; a dot segment starts the text or
-    follows a ``/``, and a lone surrogate is not ASCII: an ASCII text with
-    neither is read as it is, any other goes to *check*.
+    A text :func:`is_plain_path` passes is read as it is; any other goes to *check*.
 
     >>> read = path_text(lambda text: "checked")
     >>> read("docs/a.md"), read("docs/../a"), read(".hidden/a")
@@ -50,7 +81,7 @@ def path_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """
 
     def read(text: str) -> str:
-        if text.isascii() and text[0] != "." and "/." not in text:
+        if is_plain_path(text):
             return text
         return check(text)
 
@@ -75,3 +106,24 @@ def canonical_float(read_matched: Callable[[str], float]) -> Callable[[str], flo
         return read_matched(text)
 
     return read
+
+
+_UUID: Final = uuid.UUID
+_UNKNOWN: Final = uuid.SafeUUID.unknown
+
+
+def uuid_value(text: str) -> uuid.UUID:
+    """The UUID written as *text*, which a UUID converter's regex matched.
+
+    The same value as ``uuid.UUID(text)``, made as that constructor makes it
+    (its two slots set on a new object), without the checks of every other
+    form it takes (``urn:``, braces, bytes, fields), which the regex rules
+    out: a third of the time.
+
+    >>> uuid_value("12345678-1234-5678-1234-567812345678")
+    UUID('12345678-1234-5678-1234-567812345678')
+    """
+    value = object.__new__(_UUID)
+    object.__setattr__(value, "int", int(text.replace("-", ""), 16))
+    object.__setattr__(value, "is_safe", _UNKNOWN)
+    return value

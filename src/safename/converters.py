@@ -586,10 +586,10 @@ class UUIDConverter(Converter[uuid.UUID]):
         return self._read_matched(text)
 
     def _read_matched(self, text: str) -> uuid.UUID:
-        return uuid.UUID(text)
+        return _readers.uuid_value(text)
 
     def _matched_reader(self) -> Callable[[str], uuid.UUID]:
-        return uuid.UUID
+        return _readers.uuid_value
 
     def to_url(self, value: uuid.UUID) -> str:
         """Write *value* as ``str`` does."""

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from safename.routing import _walk
 from safename.routing.rules import Reader, RulePart, reader
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "build_index",
     "descend",
     "search",
+    "walk_tree",
 ]
 
 Values = dict[str, Any]
@@ -66,9 +68,14 @@ class Matcher:
     ...     matcher.add(pattern.parts, endpoint, pattern.match)
     >>> matcher.match("/7"), matcher.match("/70")
     (('small', {'n': 7}), ('name', {'name': '70'}))
+
+    :param walk: walk the tree in native code (:mod:`safename.routing._walk`)
+        instead of matching its regexes; by default, in the compiled build only.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, walk: bool | None = None) -> None:
+        self._walking = _walk.NATIVE if walk is None else walk
+        self._walk_root: _walk.WalkNode | None = None
         self._root = Node()
         # Made again when first needed after a change: the regexes to try, by
         # first segment (see build_index), and those for any other.
@@ -89,8 +96,9 @@ class Matcher:
         node = self._root
         for part in parts[1:]:  # every rule and path starts with "/": part 0 is ""
             node = node.child(part)
-        dynamic_parts = tuple(part for part in parts if not part.static)
-        node.routes.append(Route(endpoint, match, dynamic_parts))
+        dynamic = [(number, part) for number, part in enumerate(parts) if not part.static]
+        places = tuple(number for number, _ in dynamic)
+        node.routes.append(Route(endpoint, match, tuple(part for _, part in dynamic), places))
         self._stale = True
 
     def update(self) -> None:
@@ -99,6 +107,10 @@ class Matcher:
         Should Python's regex compiler refuse the index, every path is walked
         instead: slower, but no rule that was added fails to match.
         """
+        self._walk_root = walk_tree(self._root) if self._walking else None
+        if self._walk_root is not None:
+            self._stale = False
+            return
         try:
             self._root_steps, levels = build_index(self._root)
         except _CANNOT_COMPILE:
@@ -113,6 +125,11 @@ class Matcher:
         """The endpoint and values of the first rule that matches *path*, or ``None``."""
         if self._stale:
             self.update()
+        if self._walk_root is not None:
+            return _walk.walk(self._walk_root, path)
+        return self._match_regexes(path)
+
+    def _match_regexes(self, path: str) -> tuple[str, Values] | None:
         try:
             first = path.split("/", 2)[1]
         except IndexError:  # no "/": no rule matches
@@ -157,11 +174,16 @@ class Matcher:
 
 @dataclass(frozen=True)
 class Route:
-    """A rule in the tree: its endpoint, its whole-path matcher, and its dynamic parts."""
+    """A rule in the tree: its endpoint, its whole-path matcher, and its dynamic parts.
+
+    ``places`` are the segments the dynamic parts read: a part's index among
+    the rule's parts (a final part reads from there to the end).
+    """
 
     endpoint: str
     match: Callable[[str], Values | None]
     dynamic_parts: tuple[RulePart, ...]
+    places: tuple[int, ...]
 
 
 @dataclass(eq=False)
@@ -269,6 +291,41 @@ def _step(
     else:
         text, index, position = segment, index + 1, position + len(segment) + 1
     return None if part.test(text) is None else (child, index, position)
+
+
+def walk_tree(root: Node) -> _walk.WalkNode | None:
+    """The tree below *root* for the native walk, or ``None`` if it is higher than it takes.
+
+    >>> from safename.routing import Pattern
+    >>> root = Node()
+    >>> pattern = Pattern("/user/<int:id>")
+    >>> root.child(pattern.parts[1]).child(pattern.parts[2]).routes.append(
+    ...     Route("user", pattern.match, pattern.parts[2:], (2,))
+    ... )
+    >>> tree = walk_tree(root)
+    >>> tree is not None and _walk.walk(tree, "/user/7")
+    ('user', {'id': 7})
+    """
+    heights: dict[int, int] = {}
+    order = [root]
+    for node in order:  # not recursive: a rule may have any number of segments
+        order.extend(node.children())
+    for node in reversed(order):
+        heights[id(node)] = 1 + max((heights[id(child)] for child in node.children()), default=0)
+    if heights[id(root)] > _walk.MAX_HEIGHT:
+        return None
+    return _walk_node(root)
+
+
+def _walk_node(node: Node) -> _walk.WalkNode:
+    return _walk.WalkNode(
+        {text: _walk_node(child) for text, child in node.static.items()},
+        [_walk.Step(part, _walk_node(child)) for part, child in node.dynamic],
+        [
+            _walk.End(route.endpoint, route.match, route.dynamic_parts, route.places)
+            for route in node.routes
+        ],
+    )
 
 
 def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:

@@ -1,0 +1,409 @@
+"""Werkzeug's walk of the rule tree in native code: the compiled build's matcher.
+
+The pure build reads a path with regexes (:mod:`safename.routing.matcher`):
+Python's regex engine is its fastest loop. Compiled, the walk itself is
+faster: the engine's fixed cost per call (state, groups, a match object) is
+larger than reading a few segments in C. So the compiled build walks the same
+tree as :func:`~safename.routing.matcher.search`, in the same order: at each
+segment the static step (a dict lookup) first, then the dynamic steps by
+rank, and at the end the rules in the order added, each read by its own
+converters; a refusal gives way to the next.
+
+Each dynamic step knows its converter's regex as a *kind* and reads a segment
+with a character loop instead of the regex: a plain string's length, a
+canonical int, a decimal, a UUID, an ``any`` item, a path of non-empty
+segments. A step of any other part (text around a variable, several
+variables, a custom converter) tests its text with the part's own reader, as
+the walk in Python does, and a rule with such a part reads its values with its
+own ``match``.
+
+The walk recurses once per segment that leads into the tree, so its depth is
+bounded by the tree's height, not by the path: :func:`walk_tree` builds it
+only for a tree no higher than :data:`MAX_HEIGHT`, and a matcher with a
+deeper rule uses its regexes.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, Final, final
+
+from safename import _readers
+from safename.converters import (
+    AnyConverter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
+    UUIDConverter,
+)
+from safename.routing.rules import RulePart
+
+__all__ = [
+    "MAX_HEIGHT",
+    "NATIVE",
+    "End",
+    "Found",
+    "Read",
+    "Step",
+    "WalkNode",
+    "accepts",
+    "part_kind",
+    "walk",
+]
+
+Values = dict[str, Any]
+
+#: The kinds of a dynamic part: how a step tests its text without ``re``.
+OTHER: Final = 0  # the part's own reader
+SEGMENT: Final = 1  # a string converter: a length
+INT: Final = 2  # an int converter without fixed digits
+FLOAT: Final = 3
+UUID: Final = 4
+ANY: Final = 5
+PATH: Final = 6  # a path converter alone in the final part
+
+#: The highest tree the walk takes: one native frame per level.
+MAX_HEIGHT: Final = 64
+
+
+def part_kind(part: RulePart) -> int:
+    """How a step of *part* tests a text: one of the kinds above.
+
+    A part of one variable alone, of a built-in converter class itself (not a
+    subclass, which may change what it reads), has the kind of its
+    converter; any other part is ``OTHER``.
+
+    >>> from safename.routing import Pattern
+    >>> [part_kind(part) for part in Pattern("/<int:a>/<b>/x<c>/<path:d>").parts[1:]]
+    [2, 1, 0, 6]
+    """
+    if part.static or len(part.template) != 1:
+        return OTHER
+    converter = part.slots[0].converter
+    kind = type(converter)
+    if kind is StringConverter:
+        return SEGMENT
+    if isinstance(converter, IntConverter) and kind is IntConverter:
+        return OTHER if converter.fixed_digits else INT
+    if kind is FloatConverter:
+        return FLOAT
+    if kind is UUIDConverter:
+        return UUID
+    if kind is AnyConverter:
+        return ANY
+    if kind is PathConverter and part.final:
+        return PATH
+    return OTHER
+
+
+@final
+class Step:
+    """A dynamic step: its kind, what the kind needs to test a text, and the node it leads to."""
+
+    def __init__(self, part: RulePart, child: WalkNode) -> None:
+        self.child = child
+        self.final = part.final
+        self.kind = part_kind(part)
+        self.test: Callable[[str], object] = part.test
+        converter = None if part.static else part.slots[0].converter
+        self.shortest = 0
+        self.longest = -1  # no bound
+        self.signed = False
+        self.items: frozenset[str] = frozenset()
+        if isinstance(converter, StringConverter):
+            self.shortest = converter.minlength
+            self.longest = -1 if converter.maxlength is None else converter.maxlength
+        elif isinstance(converter, IntConverter | FloatConverter):
+            self.signed = converter.signed
+        elif isinstance(converter, AnyConverter):
+            self.items = frozenset(converter.items)
+
+    def accepts(self, text: str) -> bool:
+        """Whether the part's regex matches all of *text* (a segment, or the rest for a final part).
+
+        >>> from safename.routing import Pattern
+        >>> step = Step(Pattern("/<int:n>").parts[1], WalkNode())
+        >>> step.accepts("42"), step.accepts("042"), step.accepts("-1")
+        (True, False, False)
+        """
+        kind = self.kind
+        if kind == SEGMENT:
+            return self.shortest <= len(text) and (self.longest < 0 or len(text) <= self.longest)
+        if kind == INT:
+            return _is_canonical_int(text, self.signed)
+        if kind == FLOAT:
+            return _is_decimal(text, self.signed)
+        if kind == UUID:
+            return _is_uuid(text)
+        if kind == ANY:
+            return text in self.items
+        if kind == PATH:  # runs of non-slashes joined by single slashes
+            return text != "" and text[0] != "/" and text[-1] != "/" and "//" not in text
+        return self.test(text) is not None
+
+
+def accepts(part: RulePart, text: str) -> bool:
+    """Whether a step of *part* takes *text*: the part's regex matches all of it.
+
+    >>> from safename.routing import Pattern
+    >>> part = Pattern("/<uuid:u>").parts[1]
+    >>> accepts(part, "12345678-1234-5678-1234-567812345678"), accepts(part, "1234")
+    (True, False)
+    """
+    return Step(part, WalkNode()).accepts(text)
+
+
+def _is_canonical_int(text: str, signed: bool) -> bool:
+    """``(?:0|[1-9][0-9]*)``, or with a ``-`` first (never ``-0``) when *signed*."""
+    negative = signed and text != "" and text[0] == "-"
+    start = 1 if negative else 0
+    if start == len(text):
+        return False
+    first = ord(text[start])
+    if first == 48:  # "0": alone, and never "-0"
+        return len(text) == 1
+    if not 49 <= first <= 57:
+        return False
+    return all(48 <= ord(text[index]) <= 57 for index in range(start + 1, len(text)))
+
+
+def _is_decimal(text: str, signed: bool) -> bool:
+    """``[0-9]+\\.[0-9]+``, with an optional ``-`` first when *signed*."""
+    start = 1 if signed and text != "" and text[0] == "-" else 0
+    dot = -1
+    for index in range(start, len(text)):
+        code = ord(text[index])
+        if code == 46 and dot < 0:  # "."
+            dot = index
+        elif not 48 <= code <= 57:
+            return False
+    return start < dot < len(text) - 1
+
+
+#: Where the hex digits of a UUID's text are; a ``-`` is at each other place.
+_HEX_PLACES: Final = tuple(index for index in range(36) if index not in (8, 13, 18, 23))
+
+
+def _is_uuid(text: str) -> bool:
+    """``[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}``."""
+    if len(text) != 36 or not text[8] == text[13] == text[18] == text[23] == "-":
+        return False
+    return all(_is_lower_hex(ord(text[index])) for index in _HEX_PLACES)
+
+
+def _is_lower_hex(code: int) -> bool:
+    return 48 <= code <= 57 or 97 <= code <= 102  # 0-9, a-f
+
+
+@final
+class Read:
+    """How a rule reads one value: from the segment its step took, or all the rest."""
+
+    def __init__(self, part: RulePart, place: int) -> None:
+        slot = part.slots[0]
+        converter = slot.converter
+        self.name = slot.name
+        self.kind = part_kind(part)
+        #: The segment the part reads (the first, for a final part).
+        self.place = place
+        self.final = part.final
+        #: The converter's reader of a matched text; it raises ValueError to refuse.
+        self.reader: Callable[[str], Any] = converter._matched_reader()
+        # An int converter without bounds: the digits are the value.
+        self.plain_int = (
+            isinstance(converter, IntConverter) and converter.min is None and converter.max is None
+        )
+
+    def value(self, segments: list[str], path: str) -> Any:
+        """The value of the part's text in *path*, split into *segments*.
+
+        :raises ValueError: if the converter refuses it.
+        """
+        if self.final:
+            start = 0
+            for index in range(self.place):
+                start += len(segments[index]) + 1
+            text = path[start:]
+        else:
+            text = segments[self.place]
+        kind = self.kind
+        if kind == SEGMENT:
+            if _readers.is_plain_segment(text):
+                return text
+        elif kind == INT:
+            if self.plain_int:
+                return _int_value(text)
+        elif kind == PATH:
+            if _readers.is_plain_path(text):
+                return text
+        elif kind == ANY:
+            return text
+        elif kind == UUID:
+            return _readers.uuid_value(text)
+        return self.reader(text)
+
+
+#: The most digits whose value a native int holds: 18 decimal digits < 2**62.
+_NATIVE_DIGITS: Final = 18
+
+
+def _int_value(text: str) -> int:
+    """The value of a canonical int text (``_is_canonical_int``); ``int()`` for a long one.
+
+    :raises ValueError: for more digits than ``int()`` reads (``sys.set_int_max_str_digits``).
+    """
+    if len(text) > _NATIVE_DIGITS:
+        return int(text)
+    negative = text[0] == "-"
+    value = 0
+    for index in range(1 if negative else 0, len(text)):
+        value = value * 10 + ord(text[index]) - 48
+    return -value if negative else value
+
+
+@final
+class End:
+    """A rule that ends at a node: its endpoint, and how to read its values.
+
+    A rule whose dynamic parts all have a kind reads each value from the
+    segment its step took, by the converter's reader for a matched text; any
+    other rule reads the path again with its own *match*, as the walk in
+    Python does.
+
+    :param places: the segment each of *dynamic_parts* reads: its index among
+        the rule's parts (a final part reads from there to the end).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        match: Callable[[str], Values | None],
+        dynamic_parts: Sequence[RulePart],
+        places: Sequence[int],
+    ) -> None:
+        self.endpoint = endpoint
+        self.match = match
+        self.native = all(part_kind(part) != OTHER for part in dynamic_parts)
+        self.reads = (
+            [Read(part, place) for part, place in zip(dynamic_parts, places, strict=True)]
+            if self.native
+            else []
+        )
+
+    def read(self, segments: list[str], path: str) -> Values | None:
+        """The rule's values in *path* (split into *segments*), or ``None``: a converter refused."""
+        if not self.native:
+            return self.match(path)
+        values: Values = {}
+        try:
+            for read in self.reads:
+                values[read.name] = read.value(segments, path)
+        except ValueError:  # a converter refused its text
+            return None
+        return values
+
+
+#: Static steps up to which a node compares the segment with each, not hashing it.
+FEW: Final = 6
+
+
+@final
+class WalkNode:
+    """A place in the tree: static steps by segment, dynamic steps by rank, rules that end here.
+
+    A node with :data:`FEW` static steps or fewer compares the segment with
+    each of their texts (a length and a memory compare), which costs less
+    than hashing a new segment for a dict; a node with more looks it up.
+    """
+
+    def __init__(
+        self,
+        static: dict[str, WalkNode] | None = None,
+        steps: list[Step] | None = None,
+        ends: list[End] | None = None,
+    ) -> None:
+        self.static: dict[str, WalkNode] = static or {}
+        few = len(self.static) <= FEW
+        self.texts = list(self.static) if few else []
+        self.children = list(self.static.values()) if few else []
+        self.steps: list[Step] = steps or []
+        self.ends: list[End] = ends or []
+
+    def static_child(self, segment: str) -> WalkNode | None:
+        """The node of the static step *segment*, or ``None``.
+
+        >>> node = WalkNode({"posts": WalkNode(), "likes": WalkNode()})
+        >>> node.static_child("posts") is node.static["posts"], node.static_child("post")
+        (True, None)
+        """
+        texts = self.texts
+        if texts:
+            for index in range(len(texts)):
+                if texts[index] == segment:
+                    return self.children[index]
+            return None
+        if self.static:
+            return self.static.get(segment)
+        return None
+
+
+@final
+class Found:
+    """The rule a walk found: its endpoint and values."""
+
+    def __init__(self, endpoint: str, values: Values) -> None:
+        self.endpoint = endpoint
+        self.values = values
+
+
+def walk(root: WalkNode, path: str) -> tuple[str, Values] | None:
+    """The endpoint and values of the first rule below *root* that matches *path*, or ``None``.
+
+    >>> from safename.routing import Pattern
+    >>> pattern = Pattern("/<int:id>")
+    >>> user = WalkNode(ends=[End("user", pattern.match, pattern.parts[1:], [1])])
+    >>> root = WalkNode(steps=[Step(pattern.parts[1], user)])
+    >>> walk(root, "/42"), walk(root, "/ann"), walk(root, "42")
+    (('user', {'id': 42}), None, None)
+    """
+    if path == "" or path[0] != "/":
+        return None
+    segments = path.split("/")
+    found = _walk(root, segments, 1, 1, path)
+    return None if found is None else (found.endpoint, found.values)
+
+
+def _walk(
+    node: WalkNode, segments: list[str], index: int, position: int, path: str
+) -> Found | None:
+    """The walk from *node*, at the segment *index*, which starts at *position* in *path*."""
+    if index == len(segments):
+        for rule in node.ends:
+            values = rule.read(segments, path)
+            if values is not None:
+                return Found(rule.endpoint, values)
+        return None
+    segment = segments[index]
+    after = position + len(segment) + 1
+    child = node.static_child(segment)
+    if child is not None:
+        found = _walk(child, segments, index + 1, after, path)
+        if found is not None:
+            return found
+    for step in node.steps:
+        if step.final:
+            if step.accepts(path[position:]):
+                found = _walk(step.child, segments, len(segments), len(path) + 1, path)
+                if found is not None:
+                    return found
+        elif step.accepts(segment):
+            found = _walk(step.child, segments, index + 1, after, path)
+            if found is not None:
+                return found
+    return None
+
+
+#: Whether this module is compiled: a compiled function is not a Python function.
+NATIVE: Final = not isinstance(_walk, types.FunctionType)
