@@ -9,6 +9,7 @@ character loop against its part's regex, each value against the converter's
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import re
 import uuid
@@ -39,7 +40,10 @@ RULES = {
     "<int(fixed_digits=3):n>": walk_module.OTHER,
     "<filename:n>": walk_module.OTHER,
     "x<n>": walk_module.OTHER,
-    "<path:n>/edit": walk_module.OTHER,
+    "<path:n>/edit": walk_module.PATH,
+    "<path:n>.txt": walk_module.PATH,
+    "x<path:n>": walk_module.OTHER,
+    "<path:n>-<n>": walk_module.OTHER,
 }
 UUID_TEXT = "12345678-9abc-def0-1234-56789abcdef0"
 # Texts near each kind's edges: signs, zeros, dots, hex case, slashes, non-ASCII.
@@ -50,8 +54,14 @@ ALPHABET = "0123456789-.abcdefABg/é٣_\n"
 texts = st.sampled_from(SAMPLES) | st.text(ALPHABET, max_size=40) | st.uuids().map(str)
 
 
+def _rule(segments: list[str]) -> str:
+    """A rule of *segments*, its variables numbered: ``n0``, ``n1``, ..."""
+    names = itertools.count()
+    return re.sub(r"\bn>", lambda _: f"n{next(names)}>", "/" + "/".join(segments))
+
+
 def _part(rule: str) -> Any:
-    return Pattern("/" + rule).parts[1]
+    return Pattern(_rule([rule])).parts[1]
 
 
 @pytest.mark.parametrize("rule", RULES)
@@ -101,12 +111,6 @@ def _routers(rules: list[tuple[str, str]]) -> tuple[Router, Router]:
             router.add(rule, endpoint)
         routers.append(router)
     return routers[0], routers[1]
-
-
-def _rule(segments: list[str]) -> str:
-    """A rule of *segments*, its variables numbered: ``n0``, ``n1``, ..."""
-    names = iter(range(len(segments)))
-    return re.sub(r"\bn>", lambda _: f"n{next(names)}>", "/" + "/".join(segments))
 
 
 segment_rules = st.lists(st.sampled_from([*RULES, "s", "t", ""]), min_size=1, max_size=4)

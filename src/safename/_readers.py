@@ -15,8 +15,6 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from safename._filename_rules import DOT_SEGMENTS
-
 __all__ = [
     "canonical_float",
     "is_plain_path",
@@ -36,7 +34,8 @@ def is_plain_segment(text: str) -> bool:
     >>> is_plain_segment("abc"), is_plain_segment(".."), is_plain_segment("é")
     (True, False, False)
     """
-    return text.isascii() and text not in DOT_SEGMENTS
+    # Compares with a tuple's items, not a set lookup, which would hash each new text first.
+    return text.isascii() and text not in (".", "..")
 
 
 def is_plain_path(text: str) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import types
 from collections.abc import Callable, Sequence
-from typing import Any, Final, final
+from typing import Any, Final, cast, final
 
 from safename import _readers
 from safename.converters import (
@@ -44,7 +44,6 @@ __all__ = [
     "MAX_HEIGHT",
     "NATIVE",
     "End",
-    "Found",
     "Read",
     "Step",
     "WalkNode",
@@ -62,7 +61,7 @@ INT: Final = 2  # an int converter without fixed digits
 FLOAT: Final = 3
 UUID: Final = 4
 ANY: Final = 5
-PATH: Final = 6  # a path converter alone in the final part
+PATH: Final = 6  # a path converter in the final part, alone or before static text
 
 #: The highest tree the walk takes: one native frame per level.
 MAX_HEIGHT: Final = 64
@@ -73,16 +72,21 @@ def part_kind(part: RulePart) -> int:
 
     A part of one variable alone, of a built-in converter class itself (not a
     subclass, which may change what it reads), has the kind of its
-    converter; any other part is ``OTHER``.
+    converter, and so does a final ``path`` variable followed by static text
+    (``<path:page>/edit``); any other part is ``OTHER``.
 
     >>> from safename.routing import Pattern
     >>> [part_kind(part) for part in Pattern("/<int:a>/<b>/x<c>/<path:d>").parts[1:]]
     [2, 1, 0, 6]
     """
-    if part.static or len(part.template) != 1:
+    if part.static:
         return OTHER
     converter = part.slots[0].converter
     kind = type(converter)
+    if kind is PathConverter and part.final and (len(part.template) == 1 or _suffix(part)):
+        return PATH
+    if len(part.template) != 1:
+        return OTHER
     if kind is StringConverter:
         return SEGMENT
     if isinstance(converter, IntConverter) and kind is IntConverter:
@@ -93,9 +97,20 @@ def part_kind(part: RulePart) -> int:
         return UUID
     if kind is AnyConverter:
         return ANY
-    if kind is PathConverter and part.final:
-        return PATH
     return OTHER
+
+
+def _suffix(part: RulePart) -> str:
+    """The static text after a part's only variable, if that is all the part holds; else ``""``.
+
+    >>> from safename.routing import Pattern
+    >>> _suffix(Pattern("/<path:page>/edit").parts[1]), _suffix(Pattern("/<a>-<b>").parts[1])
+    ('/edit', '')
+    """
+    template = part.template
+    if len(template) == 2 and len(part.slots) == 1 and isinstance(template[1], str):
+        return template[1]
+    return ""
 
 
 @final
@@ -103,15 +118,18 @@ class Step:
     """A dynamic step: its kind, what the kind needs to test a text, and the node it leads to."""
 
     def __init__(self, part: RulePart, child: WalkNode) -> None:
-        self.child = child
-        self.final = part.final
+        # The attributes a test reads first, so that they share a cache line.
         self.kind = part_kind(part)
-        self.test: Callable[[str], object] = part.test
-        converter = None if part.static else part.slots[0].converter
+        self.final = part.final
         self.shortest = 0
         self.longest = -1  # no bound
         self.signed = False
+        self.child = child
+        #: A final path's static text after the variable (``/edit``), or "".
+        self.suffix = _suffix(part)
         self.items: frozenset[str] = frozenset()
+        self.test: Callable[[str], object] = part.test
+        converter = None if part.static else part.slots[0].converter
         if isinstance(converter, StringConverter):
             self.shortest = converter.minlength
             self.longest = -1 if converter.maxlength is None else converter.maxlength
@@ -121,7 +139,10 @@ class Step:
             self.items = frozenset(converter.items)
 
     def accepts(self, text: str) -> bool:
-        """Whether the part's regex matches all of *text* (a segment, or the rest for a final part).
+        """Whether the part's regex matches all of *text*.
+
+        *text* is one segment (no ``/``), or all the rest of the path for a
+        final part.
 
         >>> from safename.routing import Pattern
         >>> step = Step(Pattern("/<int:n>").parts[1], WalkNode())
@@ -139,9 +160,17 @@ class Step:
             return _is_uuid(text)
         if kind == ANY:
             return text in self.items
-        if kind == PATH:  # runs of non-slashes joined by single slashes
-            return text != "" and text[0] != "/" and text[-1] != "/" and "//" not in text
+        if kind == PATH:
+            suffix = self.suffix
+            if not suffix:
+                return _is_path(text)
+            return text.endswith(suffix) and _is_path(text[: len(text) - len(suffix)])
         return self.test(text) is not None
+
+
+def _is_path(text: str) -> bool:
+    """``[^/]+(?:/[^/]+)*``: runs of non-slashes joined by single slashes."""
+    return text != "" and text[0] != "/" and text[-1] != "/" and "//" not in text
 
 
 def accepts(part: RulePart, text: str) -> bool:
@@ -209,6 +238,7 @@ class Read:
         #: The segment the part reads (the first, for a final part).
         self.place = place
         self.final = part.final
+        self.suffix = _suffix(part)
         #: The converter's reader of a matched text; it raises ValueError to refuse.
         self.reader: Callable[[str], Any] = converter._matched_reader()
         # An int converter without bounds: the digits are the value.
@@ -225,7 +255,7 @@ class Read:
             start = 0
             for index in range(self.place):
                 start += len(segments[index]) + 1
-            text = path[start:]
+            text = path[start : len(path) - len(self.suffix)]
         else:
             text = segments[self.place]
         kind = self.kind
@@ -287,9 +317,9 @@ class End:
         self.match = match
         self.native = all(part_kind(part) != OTHER for part in dynamic_parts)
         self.reads = (
-            [Read(part, place) for part, place in zip(dynamic_parts, places, strict=True)]
+            tuple(Read(part, place) for part, place in zip(dynamic_parts, places, strict=True))
             if self.native
-            else []
+            else ()
         )
 
     def read(self, segments: list[str], path: str) -> Values | None:
@@ -321,15 +351,16 @@ class WalkNode:
     def __init__(
         self,
         static: dict[str, WalkNode] | None = None,
-        steps: list[Step] | None = None,
-        ends: list[End] | None = None,
+        steps: Sequence[Step] = (),
+        ends: Sequence[End] = (),
     ) -> None:
         self.static: dict[str, WalkNode] = static or {}
         few = len(self.static) <= FEW
-        self.texts = list(self.static) if few else []
-        self.children = list(self.static.values()) if few else []
-        self.steps: list[Step] = steps or []
-        self.ends: list[End] = ends or []
+        # Tuples: their items sit in the object itself, one memory read fewer than a list's.
+        self.texts = tuple(self.static) if few else ()
+        self.children = tuple(self.static.values()) if few else ()
+        self.steps = tuple(steps)
+        self.ends = tuple(ends)
 
     def static_child(self, segment: str) -> WalkNode | None:
         """The node of the static step *segment*, or ``None``.
@@ -349,15 +380,6 @@ class WalkNode:
         return None
 
 
-@final
-class Found:
-    """The rule a walk found: its endpoint and values."""
-
-    def __init__(self, endpoint: str, values: Values) -> None:
-        self.endpoint = endpoint
-        self.values = values
-
-
 def walk(root: WalkNode, path: str) -> tuple[str, Values] | None:
     """The endpoint and values of the first rule below *root* that matches *path*, or ``None``.
 
@@ -368,22 +390,23 @@ def walk(root: WalkNode, path: str) -> tuple[str, Values] | None:
     >>> walk(root, "/42"), walk(root, "/ann"), walk(root, "42")
     (('user', {'id': 42}), None, None)
     """
-    if path == "" or path[0] != "/":
+    if not path.startswith("/"):
         return None
-    segments = path.split("/")
-    found = _walk(root, segments, 1, 1, path)
-    return None if found is None else (found.endpoint, found.values)
+    return cast("tuple[str, Values] | None", _walk(root, path.split("/"), 1, 1, path))
 
 
-def _walk(
-    node: WalkNode, segments: list[str], index: int, position: int, path: str
-) -> Found | None:
-    """The walk from *node*, at the segment *index*, which starts at *position* in *path*."""
+def _walk(node: WalkNode, segments: list[str], index: int, position: int, path: str) -> object:
+    """The walk from *node*, at the segment *index*, which starts at *position* in *path*.
+
+    It returns what :func:`walk` does. The type says ``object`` so that a
+    compiled build hands the tuple up the recursion as it is, instead of
+    unpacking and packing it again at each level.
+    """
     if index == len(segments):
         for rule in node.ends:
             values = rule.read(segments, path)
             if values is not None:
-                return Found(rule.endpoint, values)
+                return rule.endpoint, values
         return None
     segment = segments[index]
     after = position + len(segment) + 1
