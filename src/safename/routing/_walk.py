@@ -337,15 +337,21 @@ class End:
 
 #: Static steps up to which a node compares the segment with each, not hashing it.
 FEW: Final = 6
+#: The most static steps a bucket of a node's table may hold; else a dict is used.
+BUCKET: Final = 3
 
 
 @final
 class WalkNode:
     """A place in the tree: static steps by segment, dynamic steps by rank, rules that end here.
 
-    A node with :data:`FEW` static steps or fewer compares the segment with
-    each of their texts (a length and a memory compare), which costs less
-    than hashing a new segment for a dict; a node with more looks it up.
+    A dict would hash each new segment with SipHash, which costs more than
+    the rest of the lookup. So a node with :data:`FEW` static steps or fewer
+    compares the segment with each of their texts (a length and a memory
+    compare), and a node with more picks a bucket of a small table by the
+    segment's length and its first and last characters, then compares. Only
+    where the texts crowd a bucket (more than :data:`BUCKET` share one) does
+    the node look the segment up in a dict.
     """
 
     def __init__(
@@ -355,10 +361,14 @@ class WalkNode:
         ends: Sequence[End] = (),
     ) -> None:
         self.static: dict[str, WalkNode] = static or {}
+        #: The segment that leads here from the node above, for a static step.
+        self.text = ""
+        for text, child in self.static.items():
+            child.text = text
         few = len(self.static) <= FEW
         # Tuples: their items sit in the object itself, one memory read fewer than a list's.
-        self.texts = tuple(self.static) if few else ()
         self.children = tuple(self.static.values()) if few else ()
+        self.mask, self.buckets = (0, ()) if few else _table(self.static)
         self.steps = tuple(steps)
         self.ends = tuple(ends)
 
@@ -369,15 +379,41 @@ class WalkNode:
         >>> node.static_child("posts") is node.static["posts"], node.static_child("post")
         (True, None)
         """
-        texts = self.texts
-        if texts:
-            for index in range(len(texts)):
-                if texts[index] == segment:
-                    return self.children[index]
+        if self.children:
+            for child in self.children:
+                if child.text == segment:
+                    return child
+            return None
+        if self.buckets:
+            for child in self.buckets[_bucket(segment, self.mask)]:
+                if child.text == segment:
+                    return child
             return None
         if self.static:
             return self.static.get(segment)
         return None
+
+
+def _table(static: dict[str, WalkNode]) -> tuple[int, tuple[tuple[WalkNode, ...], ...]]:
+    """The mask and buckets of a table of *static*; no buckets if a bucket would be crowded."""
+    size = 1
+    while size < 4 * len(static):
+        size *= 2
+    buckets: list[tuple[WalkNode, ...]] = [()] * size
+    for text, child in static.items():
+        number = _bucket(text, size - 1)
+        buckets[number] = (*buckets[number], child)
+    if max(map(len, buckets)) > BUCKET:
+        return 0, ()
+    return size - 1, tuple(buckets)
+
+
+def _bucket(segment: str, mask: int) -> int:
+    """A bucket for *segment*, from its length and its first and last characters."""
+    size = len(segment)
+    if size == 0:
+        return 0
+    return (ord(segment[0]) * 31 + ord(segment[size - 1]) * 7 + size) & mask
 
 
 def walk(root: WalkNode, path: str) -> tuple[str, Values] | None:
