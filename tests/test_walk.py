@@ -179,3 +179,30 @@ def test_the_compiled_build_walks_and_the_pure_build_reads_regexes() -> None:
     router.add("/user/<int:id>", "user")
     assert router.match("/user/5") == ("user", {"id": 5})
     assert (router._matcher._walk_root is not None) is safename.COMPILED
+
+
+@given(
+    segments=st.lists(st.text("abyz019-.é", max_size=5), min_size=1, max_size=40, unique=True),
+    data=st.data(),
+)
+def test_a_node_finds_each_of_many_static_steps(segments: list[str], data: st.DataObject) -> None:
+    rules = [(f"/{segment}/<int:n>", f"e{index}") for index, segment in enumerate(segments)]
+    walking, reading = _routers(rules)
+    path = f"/{data.draw(st.sampled_from(segments) | st.text('abyz019-.é', max_size=5))}/5"
+    found = walking.match(path)
+    root = walking._matcher._walk_root
+    assert root is not None
+    way = "compares" if root.children else "buckets" if root.buckets else "dict"
+    event(f"{way}, {'a match' if found else 'no match'}")
+    assert found == reading.match(path)
+
+
+def test_a_crowded_table_gives_way_to_a_dict() -> None:
+    # Same length, first and last characters: one bucket for all.
+    crowded = {f"a{middle}z": walk_module.WalkNode() for middle in "bcdefghij"}
+    assert walk_module.WalkNode(crowded).buckets == ()
+    spread = {f"{first}{last}": walk_module.WalkNode() for first in "abc" for last in "xyz"}
+    node = walk_module.WalkNode(spread)
+    assert node.buckets != ()
+    assert all(node.static_child(text) is child for text, child in spread.items())
+    assert node.static_child("ax/") is None
