@@ -50,13 +50,19 @@ def compare(
 
     The first contender is the reference: each row says how many times
     faster it is than that row (``> 1`` means the reference wins).
+
+    Passes are interleaved so that a burst of load elsewhere on the machine
+    slows every contender alike, and each round starts one contender later
+    (A, B, C, then B, C, A, then C, A, B, ...): a pass finds the caches as
+    the pass before it left them, and with one fixed order the first
+    contender would always follow the last, never any other.
     """
-    # Passes are interleaved (A, B, C, A, B, C, ...) so that a burst of load
-    # elsewhere on the machine slows every contender alike.
     best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(repeat):
-        for name, function in contenders.items():
-            best[name] = min(best[name], _one_pass(function, inputs))
+    names = list(contenders)
+    for round_number in range(repeat):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            best[name] = min(best[name], _one_pass(contenders[name], inputs))
     timings = [Timing(name, seconds, len(inputs)) for name, seconds in best.items()]
     reference = timings[0]
     print(f"\n{title} ({len(inputs)} inputs, best of {repeat})")

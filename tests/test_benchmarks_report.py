@@ -12,6 +12,7 @@ import inspect
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -33,7 +34,7 @@ from benchmarks._builds import (
     source_digest,
     venv_python,
 )
-from benchmarks._harness import Timing
+from benchmarks._harness import Timing, compare
 
 
 def build_run(build: str, how: str, tables: list[tuple[str, list[Timing]]]) -> BuildRun:
@@ -330,3 +331,18 @@ def test_contenders_never_raise(name: str) -> None:
     ):
         result = contender(name)
         assert result is None or isinstance(result, str)
+
+
+def test_each_round_of_passes_starts_one_contender_later() -> None:
+    first_calls: list[str] = []
+
+    def contender(name: str) -> Callable[[int], None]:
+        def call(item: int) -> None:
+            if item == 0:
+                first_calls.append(name)
+
+        return call
+
+    timings = compare("order", {name: contender(name) for name in "ABC"}, [0, 1], repeat=4)
+    assert "".join(first_calls) == "ABCBCACABABC"
+    assert [timing.name for timing in timings] == ["A", "B", "C"]
