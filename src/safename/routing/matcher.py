@@ -33,7 +33,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from safename.routing import _walk
+from safename.routing._walk import MAX_HEIGHT, NATIVE, End, Step, WalkNode
+from safename.routing._walk import walk as walk_natively
 from safename.routing.rules import Reader, RulePart, reader
 
 __all__ = [
@@ -74,8 +75,8 @@ class Matcher:
     """
 
     def __init__(self, *, walk: bool | None = None) -> None:
-        self._walking = _walk.NATIVE if walk is None else walk
-        self._walk_root: _walk.WalkNode | None = None
+        self._walking = NATIVE if walk is None else walk
+        self._walk_root: WalkNode | None = None
         self._root = Node()
         # Made again when first needed after a change: the regexes to try, by
         # first segment (see build_index), and those for any other.
@@ -126,7 +127,7 @@ class Matcher:
         if self._stale:
             self.update()
         if self._walk_root is not None:
-            return _walk.walk(self._walk_root, path)
+            return walk_natively(self._walk_root, path)
         # The regexes, inlined (a call costs the pure build more than these branches).
         try:
             first = path.split("/", 2)[1]
@@ -291,7 +292,7 @@ def _step(
     return None if part.test(text) is None else (child, index, position)
 
 
-def walk_tree(root: Node) -> _walk.WalkNode | None:
+def walk_tree(root: Node) -> WalkNode | None:
     """The tree below *root* for the native walk, or ``None`` if it is higher than it takes.
 
     >>> from safename.routing import Pattern
@@ -301,7 +302,7 @@ def walk_tree(root: Node) -> _walk.WalkNode | None:
     ...     Route("user", pattern.match, pattern.parts[2:], (2,))
     ... )
     >>> tree = walk_tree(root)
-    >>> tree is not None and _walk.walk(tree, "/user/7")
+    >>> tree is not None and walk_natively(tree, "/user/7")
     ('user', {'id': 7})
     """
     heights: dict[int, int] = {}
@@ -310,17 +311,17 @@ def walk_tree(root: Node) -> _walk.WalkNode | None:
         order.extend(node.children())
     for node in reversed(order):
         heights[id(node)] = 1 + max((heights[id(child)] for child in node.children()), default=0)
-    if heights[id(root)] > _walk.MAX_HEIGHT:
+    if heights[id(root)] > MAX_HEIGHT:
         return None
     return _walk_node(root)
 
 
-def _walk_node(node: Node) -> _walk.WalkNode:
-    return _walk.WalkNode(
+def _walk_node(node: Node) -> WalkNode:
+    return WalkNode(
         {text: _walk_node(child) for text, child in node.static.items()},
-        [_walk.Step(part, _walk_node(child)) for part, child in node.dynamic],
+        [Step(part, _walk_node(child)) for part, child in node.dynamic],
         [
-            _walk.End(route.endpoint, route.match, route.dynamic_parts, route.places)
+            End(route.endpoint, route.match, route.dynamic_parts, route.places)
             for route in node.routes
         ],
     )
