@@ -77,7 +77,7 @@ def test_a_step_takes_exactly_what_its_regex_matches(rule: str, text: str) -> No
     for candidate in [text] if part.final else text.split("/"):
         expected = re.fullmatch(part.content, candidate) is not None
         event("matches" if expected else "does not match")
-        assert walk_module.accepts(part, candidate) is expected
+        assert walk_module.Step(part, walk_module.WalkNode()).accepts(candidate) is expected
 
 
 @given(value=st.integers(-(10**25), 10**25))

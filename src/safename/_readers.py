@@ -15,6 +15,11 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
+from safename._filename_rules import DOT_SEGMENTS
+
+#: The dot segments as a tuple: compared item by item, where a set would hash each new text.
+_DOT_SEGMENTS: Final = tuple(sorted(DOT_SEGMENTS))
+
 __all__ = [
     "canonical_float",
     "is_plain_path",
@@ -34,8 +39,7 @@ def is_plain_segment(text: str) -> bool:
     >>> is_plain_segment("abc"), is_plain_segment(".."), is_plain_segment("é")
     (True, False, False)
     """
-    # Compares with a tuple's items, not a set lookup, which would hash each new text first.
-    return text.isascii() and text not in (".", "..")
+    return text.isascii() and text not in _DOT_SEGMENTS
 
 
 def is_plain_path(text: str) -> bool:

@@ -47,7 +47,6 @@ __all__ = [
     "Read",
     "Step",
     "WalkNode",
-    "accepts",
     "part_kind",
     "walk",
 ]
@@ -171,17 +170,6 @@ class Step:
 def _is_path(text: str) -> bool:
     """``[^/]+(?:/[^/]+)*``: runs of non-slashes joined by single slashes."""
     return text != "" and text[0] != "/" and text[-1] != "/" and "//" not in text
-
-
-def accepts(part: RulePart, text: str) -> bool:
-    """Whether a step of *part* takes *text*: the part's regex matches all of it.
-
-    >>> from safename.routing import Pattern
-    >>> part = Pattern("/<uuid:u>").parts[1]
-    >>> accepts(part, "12345678-1234-5678-1234-567812345678"), accepts(part, "1234")
-    (True, False)
-    """
-    return Step(part, WalkNode()).accepts(text)
 
 
 def _is_canonical_int(text: str, signed: bool) -> bool:
