@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename as werkzeug_secure_filename
 
 with atheris.instrument_imports():
     from safename import is_safe_filename, secure_filename
-    from safename._filename_rules import ASCII_ALLOWED, SEPARATORS, is_reserved
+    from safename.filenames._rules import ASCII_ALLOWED, SEPARATORS, is_reserved
 
 # The fuzz extra brings anyascii (translit) and werkzeug (flask) along.
 MODES: list[dict[str, bool]] = [{}, {"allow_unicode": True}, {"transliterate": True}]

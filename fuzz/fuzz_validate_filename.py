@@ -20,7 +20,7 @@ with atheris.instrument_imports():
         secure_filename,
         validate_filename,
     )
-    from safename._filename_rules import SEPARATORS, is_reserved
+    from safename.filenames._rules import SEPARATORS, is_reserved
 
 
 def refusal(text: str, max_length: int, allow_unicode: bool) -> FilenameReason | None:

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import safename._publish
-import safename._staging
+import safename._fs.publish
+import safename._fs.staging
 from benchmarks.bench_archives import tar_gz_bomb, zip_bomb
 from safename import PathReason, UnsafeArchiveError, safe_join
 from safename.archives import ArchiveReason, safe_extract
@@ -420,7 +420,7 @@ def test_a_good_archive_merges_into_existing_directories(target: Path) -> None:
 def test_a_failure_while_publishing_takes_back_what_was_published(
     target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_publish = safename._publish.publish
+    real_publish = safename._fs.publish.publish
     calls = []
 
     def publish_twice(source: str, name: str, **directories: int) -> None:
@@ -429,7 +429,7 @@ def test_a_failure_while_publishing_takes_back_what_was_published(
             raise OSError(28, "No space left on device")
         real_publish(source, name, **directories)
 
-    monkeypatch.setattr(safename._staging, "publish", publish_twice)
+    monkeypatch.setattr(safename._fs.staging, "publish", publish_twice)
     archive = make_zip([("a.txt", b"a"), ("b/c.txt", b"c"), ("photos/new.jpg", b"n")])
     before = manifest(target)
     with pytest.raises(OSError, match="No space"):
@@ -441,14 +441,14 @@ def test_a_failure_while_publishing_takes_back_what_was_published(
 def test_a_name_taken_while_publishing_is_refused_and_the_rest_taken_back(
     target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_publish = safename._publish.publish
+    real_publish = safename._fs.publish.publish
 
     def racing_publish(source: str, name: str, **directories: int) -> None:
         if name == "b.txt":  # another process creates it just before
             (target / "b.txt").write_bytes(b"theirs")
         real_publish(source, name, **directories)
 
-    monkeypatch.setattr(safename._staging, "publish", racing_publish)
+    monkeypatch.setattr(safename._fs.staging, "publish", racing_publish)
     with pytest.raises(UnsafeArchiveError) as caught:
         safe_extract(io.BytesIO(make_zip([("a.txt", b"a"), ("b.txt", b"b")])), target)
     assert caught.value.reason is ArchiveReason.EXISTS
@@ -460,7 +460,7 @@ def test_a_name_taken_while_publishing_is_refused_and_the_rest_taken_back(
 def test_directories_are_published_with_the_fallback_too(
     target: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(safename._directories, "rename_no_replace", lambda *arguments: False)
+    monkeypatch.setattr(safename._fs.descriptors, "rename_no_replace", lambda *arguments: False)
     archive = make_zip([("new/deep/a.txt", b"a"), ("photos/b.jpg", b"b")])
     safe_extract(io.BytesIO(archive), target)
     assert (target / "new/deep/a.txt").read_bytes() == b"a"

@@ -16,6 +16,7 @@ from starlette.routing import Mount, Route
 
 from safename import audit
 from safename.audit import SUPERLINEAR_GROWTH, RouteFinding, SlowRouteError
+from safename.audit._check import Probe
 from safename.cli import main
 from safename.flask import SafeName
 
@@ -45,7 +46,7 @@ def by_route(findings: list[RouteFinding]) -> dict[str, RouteFinding]:
     return {finding.route: finding for finding in findings}
 
 
-def remeasured_growth(finding: RouteFinding, probe: audit.Probe) -> float:
+def remeasured_growth(finding: RouteFinding, probe: Probe) -> float:
     """Time the witness again at its two lengths: the finding's own claim, checked.
 
     The best of three tries: load from elsewhere on the machine can only flatten the growth.
@@ -119,7 +120,7 @@ def test_starlette_known_answers_and_each_finding_is_confirmed_by_its_growth() -
     }
     dashed, mount = app.routes[1], app.routes[3]
     two_paths = mount.routes[0]  # type: ignore[attr-defined]
-    probes: dict[str, audit.Probe] = {
+    probes: dict[str, Probe] = {
         "/d/{a}-{b}.txt": dashed.path_regex.match,  # type: ignore[attr-defined]
         "/api/p/{a:path}/{b:path}/x": lambda text: two_paths.path_regex.match(
             text.removeprefix("/api")

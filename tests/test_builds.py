@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safename
-from safename._build import is_compiled
+from safename._packaging import is_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src"
@@ -45,7 +45,7 @@ def test_every_listed_module_is_compiled_exactly_when_compiled_is_true(module: s
 
 def test_the_modules_left_out_are_python_in_either_build() -> None:
     assert not is_compiled(safename.errors)
-    assert not is_compiled(importlib.import_module("safename._build"))
+    assert not is_compiled(importlib.import_module("safename._packaging"))
 
 
 @pytest.mark.skipif("SAFENAME_EXPECT_BUILD" not in os.environ, reason="set by scripts/test-builds")

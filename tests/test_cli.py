@@ -18,7 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safename import COMPILED, _directories, is_safe_filename, secure_filename, validate_filename
+from safename import COMPILED, is_safe_filename, secure_filename, validate_filename
+from safename._fs import descriptors
 from safename.cli import ExitStatus, main
 from safename.errors import UnsafeFilenameError
 from safename.paths import no_replace_method
@@ -436,7 +437,7 @@ def test_failed_rename_is_reported_and_sets_the_status(
 
     (tmp_path / "a b").write_text("data")
     (tmp_path / "c d").write_text("data")
-    monkeypatch.setattr(_directories, "rename_no_replace", refuse)
+    monkeypatch.setattr(descriptors, "rename_no_replace", refuse)
     assert main(["rename", "--apply", str(tmp_path)]) == ExitStatus.RENAME_FAILED
     captured = capsys.readouterr()
     assert captured.err.count("cannot rename") == 2

@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename as werkzeug_secure_filename
 
 import safename
 from safename import RESERVED_NAMES, is_safe_filename, random_stem, secure_filename
-from safename._filename_rules import IGNORABLE_RE, MIN_MAX_LENGTH, is_reserved
+from safename.filenames._rules import IGNORABLE_RE, MIN_MAX_LENGTH, is_reserved
 
 SEED_EXAMPLES = [  # ../shared/seeds/flask-quickstart-excerpt.txt, verbatim
     ("My cool movie.mov", "My_cool_movie.mov"),

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage
 from werkzeug.routing import IntegerConverter
 
-import safename._publish
+import safename._fs.publish
 from safename import ConversionError, is_safe_filename, secure_filename
 from safename.flask import (
     SafeName,
@@ -169,7 +169,7 @@ def test_save_upload_cleans_up_when_the_final_move_fails(
     def refuse(source: str, target: str, **directories: int) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
-    monkeypatch.setattr(safename._publish, "move_without_replacing", refuse)
+    monkeypatch.setattr(safename._fs.publish, "move_without_replacing", refuse)
     with pytest.raises(UploadStorageError, match="cannot move"):
         save_upload(upload(b"x", "a.txt"), tmp_path)
     assert files_in(tmp_path) == []

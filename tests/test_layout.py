@@ -1,20 +1,19 @@
-"""The package layout: private names stay private; the core needs only the standard library."""
+"""The package layout: private names stay private, and the data the layers share has one home.
+
+The layers themselves (no upward import, no circle, no framework in the core) are
+import-linter contracts in ``pyproject.toml``, checked by ``lint-imports`` in the test command.
+"""
 
 from __future__ import annotations
 
 import ast
 import re
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "safename"
-#: The integration modules, behind extras; everything else is the core.
-INTEGRATIONS = {"flask", "_werkzeug_matcher", "starlette", "django", "strategies", "demo"}
-#: A private import still to move: the renaming module borrows two names of ``paths``.
-KNOWN_PRIVATE_IMPORTS = {("_renaming", "safename.paths")}
 
 
 def modules() -> list[Path]:
@@ -23,6 +22,12 @@ def modules() -> list[Path]:
 
 def module_name(path: Path) -> str:
     return ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+
+
+def is_submodule(package: str, name: str) -> bool:
+    """Whether ``from package import name`` names a module (``safename.filenames._rules``)."""
+    folder = PACKAGE.joinpath(*package.split(".")[1:], name)
+    return folder.with_suffix(".py").exists() or (folder / "__init__.py").exists()
 
 
 def imports_from(path: Path) -> list[ast.ImportFrom]:
@@ -37,35 +42,16 @@ def test_no_module_imports_a_private_name_of_another_public_module(path: Path) -
         for node in imports_from(path)
         if node.module
         and node.module.startswith("safename.")
-        # A private module (safename._filename_rules) exists to be shared; its names are its API.
+        # A private module (safename.filenames._rules) exists to be shared; its names are its API.
         and not node.module.rpartition(".")[2].startswith("_")
         for alias in node.names
         if alias.name.startswith("_")
-        and (module_name(path), node.module) not in KNOWN_PRIVATE_IMPORTS
+        # A module that keeps an import path re-exports its home's __all__.
+        and alias.name != "__all__"
+        # A private module of a package (safename.filenames._rules) is shared through it.
+        and not is_submodule(node.module, alias.name)
     ]
     assert borrowed == []
-
-
-@pytest.mark.parametrize(
-    "path",
-    [path for path in modules() if module_name(path).split(".")[0] not in INTEGRATIONS],
-    ids=module_name,
-)
-def test_the_core_imports_only_the_standard_library(path: Path) -> None:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    } | {
-        node.module.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-    }
-    outside = imported - set(sys.stdlib_module_names) - {"safename"}
-    # The optional transliteration is imported lazily through _extras.require.
-    assert outside == set()
 
 
 def test_the_adapters_register_one_list_of_converters() -> None:
@@ -77,7 +63,7 @@ def test_the_adapters_register_one_list_of_converters() -> None:
 
 
 def test_the_flask_default_length_is_the_rule_tables() -> None:
-    from safename import _filename_rules as _rules
+    from safename.filenames import _rules
     from safename.flask import CONFIG_DEFAULTS
 
     assert CONFIG_DEFAULTS["SAFENAME_FILENAME_MAX_LENGTH"] == _rules.DEFAULT_MAX_LENGTH

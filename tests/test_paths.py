@@ -22,13 +22,13 @@ from safename import (
     PathReason,
     UnsafeFilenameError,
     UnsafePathError,
-    _directories,
     is_safe_filename,
     safe_join,
     secure_filename,
     unique_filename,
     validate_filename,
 )
+from safename._fs import descriptors
 from safename.paths import (
     NoReplaceUnsupportedError,
     claim_name,
@@ -260,7 +260,7 @@ def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
         if no_replace_method() != "renameat2":
             pytest.skip("renameat2 is not available on this system")
     else:
-        monkeypatch.setattr(_directories, "rename_no_replace", lambda *_arguments: False)
+        monkeypatch.setattr(descriptors, "rename_no_replace", lambda *_arguments: False)
     return chosen
 
 
@@ -342,7 +342,7 @@ def test_link_fallback_without_hard_links_changes_nothing(
     def refuse(*_arguments: object, **_keywords: object) -> None:
         raise PermissionError(errno.EPERM, "protected_hardlinks")
 
-    monkeypatch.setattr(_directories, "rename_no_replace", lambda *_arguments: False)
+    monkeypatch.setattr(descriptors, "rename_no_replace", lambda *_arguments: False)
     monkeypatch.setattr(os, "link", refuse)
     (tmp_path / "old").write_text("data")
     with pytest.raises(NoReplaceUnsupportedError) as caught:
@@ -361,7 +361,7 @@ def test_link_fallback_removes_the_new_name_when_the_old_cannot_go(
             raise PermissionError(errno.EPERM, "sticky", path)
         real_unlink(path, dir_fd=dir_fd)
 
-    monkeypatch.setattr(_directories, "rename_no_replace", lambda *_arguments: False)
+    monkeypatch.setattr(descriptors, "rename_no_replace", lambda *_arguments: False)
     monkeypatch.setattr(os, "unlink", refuse_old)
     (tmp_path / "old").write_text("data")
     with pytest.raises(PermissionError) as caught:

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from safename import _readers
 from safename.converters import Converter, FloatConverter, PathConverter, StringConverter
+from safename.routing import _readers
 
 
 def _outcome(read: Callable[[str], Any], text: str) -> tuple[str, object]:

@@ -23,7 +23,10 @@ from typing import Any
 import pytest
 from append_only import made_append_only
 
-from safename import _directories, _rename_journal, _renaming, is_safe_filename, secure_filename
+from safename import is_safe_filename, secure_filename
+from safename._fs import descriptors
+from safename._rename import journal as _rename_journal
+from safename._rename import tree as _renaming
 from safename.cli import ExitStatus, main
 from safename.paths import no_replace_method, opened_directory
 
@@ -80,7 +83,7 @@ def force_method(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
         if no_replace_method() != "renameat2":
             pytest.skip("renameat2 is not available here")
         return
-    monkeypatch.setattr(_directories, "rename_no_replace", lambda *_arguments: False)
+    monkeypatch.setattr(descriptors, "rename_no_replace", lambda *_arguments: False)
     if method == "placeholder":
 
         def refuse_link(*_arguments: object, **_keywords: object) -> None:
@@ -231,8 +234,8 @@ def crash_at(point: int, *, after: bool) -> Iterator[list[str]]:
     with pytest.MonkeyPatch.context() as patch:
         for name in CHANGING_CALLS:
             patch.setattr(os, name, wrap(name, getattr(os, name)))
-        move = _directories.rename_no_replace
-        patch.setattr(_directories, "rename_no_replace", wrap("renameat2", move))
+        move = descriptors.rename_no_replace
+        patch.setattr(descriptors, "rename_no_replace", wrap("renameat2", move))
         yield calls
 
 

@@ -13,8 +13,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import safename
-from safename import _filename_rules as rules
-from safename import filenames
+from safename.filenames import _rules as rules
+from safename.filenames import _sanitize as filenames
 from safename.filenames import secure_filename
 
 # Text that meets every branch of the loops: ASCII words, separators, white space

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from safename import hostile, is_safe_filename, secure_filename, validate_filename
-from safename._filename_rules import SEPARATORS, is_reserved
 from safename.converters import (
     AnyConverter,
     Converter,
@@ -28,6 +27,7 @@ from safename.converters import (
     StringConverter,
 )
 from safename.errors import ConversionError, FilenameReason, UnsafeFilenameError
+from safename.filenames._rules import SEPARATORS, is_reserved
 from safename.strategies import (
     SafeFilename,
     hostile_filenames,

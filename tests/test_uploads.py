@@ -14,10 +14,11 @@ from adapter_cases import all_at_once
 from hypothesis import given
 from hypothesis import strategies as st
 
-import safename._directories
-import safename._publish
+import safename._fs.descriptors
+import safename._fs.publish
 import safename.paths
 import safename.uploads
+import safename.uploads._save
 from safename.uploads import (
     SavedUpload,
     UploadReason,
@@ -51,7 +52,7 @@ def entries(directory: Path) -> list[str]:
 def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Each publishing method, the others taken away."""
     if request.param != "renameat2":
-        monkeypatch.setattr(safename._directories, "rename_no_replace", lambda *arguments: False)
+        monkeypatch.setattr(safename._fs.descriptors, "rename_no_replace", lambda *arguments: False)
     if request.param == "none":
 
         def no_links(*arguments: object, **keywords: object) -> None:
@@ -84,7 +85,7 @@ def test_a_reader_never_sees_the_final_name_before_the_whole_file(
 ) -> None:
     data = b"x" * 300_000
     seen_before_publishing: list[list[str]] = []
-    real_publish = safename._publish.publish
+    real_publish = safename._fs.publish.publish
 
     def observed(source: str, target: str, **directories: int) -> None:
         # The last moment before the name appears: the data is complete and on disk.
@@ -92,7 +93,7 @@ def test_a_reader_never_sees_the_final_name_before_the_whole_file(
         assert os.stat(source, dir_fd=directories["source_dir_fd"]).st_size == len(data)
         real_publish(source, target, **directories)
 
-    monkeypatch.setattr(safename.uploads, "publish", observed)
+    monkeypatch.setattr(safename.uploads._save, "publish", observed)
     saved = save_upload(io.BytesIO(data), "a.bin", tmp_path)
     [listing] = seen_before_publishing
     assert listing[0].startswith(".safename-upload-")
@@ -128,7 +129,7 @@ def test_a_failed_publish_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mon
     def refuse(*arguments: object, **keywords: object) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(safename.uploads, "publish", refuse)
+    monkeypatch.setattr(safename.uploads._save, "publish", refuse)
     with pytest.raises(UploadStorageError, match="cannot move"):
         save_upload(io.BytesIO(b"x"), "a.txt", tmp_path)
     assert entries(tmp_path) == []
@@ -211,8 +212,8 @@ def test_a_killed_upload_leaves_only_what_sweep_removes(
         raise Killed
 
     # A process killed mid-write runs no cleanup: os.unlink never happens.
-    monkeypatch.setattr(safename.uploads.TemporaryUpload, "__exit__", lambda *arguments: None)
-    monkeypatch.setattr(safename.uploads.TemporaryUpload, "publish", kill)
+    monkeypatch.setattr(safename.uploads._save.TemporaryUpload, "__exit__", lambda *arguments: None)
+    monkeypatch.setattr(safename.uploads._save.TemporaryUpload, "publish", kill)
     with pytest.raises(Killed):
         save_upload(io.BytesIO(b"half"), "a.txt", tmp_path)
     [leftover] = entries(tmp_path)

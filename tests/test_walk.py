@@ -20,8 +20,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 import safename
-from safename import _readers
-from safename.routing import Pattern, Router, matcher
+from safename.routing import Pattern, Router, _readers, matcher
 from safename.routing import _walk as walk_module
 
 # One rule per kind, and the kinds of parts the walk hands to their own reader.

@@ -13,10 +13,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.routing.matcher import StateMachineMatcher
 
-from safename import _werkzeug_matcher
-from safename._werkzeug_matcher import LinearMatcher, PartReader, install, split_part
 from safename.flask import SafeName
+from safename.routing import _werkzeug as _werkzeug_matcher
 from safename.routing._nfa import Piece
+from safename.routing._werkzeug import LinearMatcher, PartReader, install, split_part
 
 SEGMENTS = (
     "a",

@@ -7,12 +7,29 @@
 True
 """
 
-from typing import Final
-
-from safename import _build, filenames
-from safename._filename_rules import RESERVED_NAMES
+from safename._packaging import is_compiled as _is_compiled
 from safename.archives import ArchiveReason, UnsafeArchiveError, safe_extract
-from safename.converters import (
+from safename.errors import (
+    ConversionError,
+    FilenameReason,
+    PathReason,
+    RuleSyntaxError,
+    SafenameError,
+    UnsafeFilenameError,
+    UnsafePathError,
+)
+from safename.filenames import (
+    RESERVED_NAMES,
+    Fallback,
+    _sanitize,
+    is_safe_filename,
+    random_stem,
+    secure_filename,
+    validate_filename,
+)
+from safename.paths import safe_join, unique_filename
+from safename.routing import Pattern, Router
+from safename.routing.converters import (
     DEFAULT_CONVERTERS,
     AnyConverter,
     Converter,
@@ -23,24 +40,14 @@ from safename.converters import (
     StringConverter,
     UUIDConverter,
 )
-from safename.errors import (
-    ConversionError,
-    FilenameReason,
-    PathReason,
-    RuleSyntaxError,
-    SafenameError,
-    UnsafeFilenameError,
-    UnsafePathError,
-)
-from safename.filenames import Fallback, random_stem, secure_filename
-from safename.paths import safe_join, unique_filename
-from safename.routing import Pattern, Router
-from safename.validation import is_safe_filename, validate_filename
 
 #: Whether the core modules run as C extensions compiled by mypyc (a wheel built
 #: with ``SAFENAME_COMPILE=1``) rather than as Python source. Both builds come
 #: from the same source and give the same results.
-COMPILED: Final[bool] = _build.is_compiled(filenames)
+COMPILED: bool = _is_compiled(_sanitize)
+
+#: This release, as in the package's metadata (``pyproject.toml`` reads it from here).
+__version__ = "0.1.0.dev0"
 
 __all__ = [
     "COMPILED",
@@ -66,6 +73,7 @@ __all__ = [
     "UnsafeArchiveError",
     "UnsafeFilenameError",
     "UnsafePathError",
+    "__version__",
     "is_safe_filename",
     "random_stem",
     "safe_extract",

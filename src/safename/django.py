@@ -31,12 +31,12 @@ import posixpath
 from collections.abc import Collection, Iterable
 from typing import Any, ClassVar, Final
 
-from safename._extras import require
-from safename.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
-from safename.filenames import secure_filename
+from safename._packaging import require
+from safename.filenames import is_safe_filename, secure_filename
 from safename.paths import claim_name
-from safename.uploads import CHUNK_BYTES, SavedUpload, TemporaryUpload, checked_name
-from safename.validation import is_safe_filename
+from safename.routing.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
+from safename.uploads import SavedUpload
+from safename.uploads._save import CHUNK_BYTES, TemporaryUpload, checked_name
 
 require("django", "django")
 
@@ -82,9 +82,9 @@ class DjangoConverter:
 def django_converter(converter: Converter[Any]) -> type[DjangoConverter]:
     """Make a Django converter class for *converter*, ready for ``register_converter``.
 
-    :param converter: any :class:`~safename.converters.Converter`, with its arguments.
+    :param converter: any :class:`~safename.routing.converters.Converter`, with its arguments.
 
-    >>> from safename.converters import AnyConverter
+    >>> from safename.routing.converters import AnyConverter
     >>> Language = django_converter(AnyConverter("en", "de"))
     >>> Language.regex, Language().to_python("de")
     ('(?:en|de)', 'de')

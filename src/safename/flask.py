@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename._extras import require
+from safename._packaging import require
 
 # Fail here, with a message naming the extra, before the typed imports below.
 require("flask", "flask")
@@ -30,11 +30,11 @@ from werkzeug.datastructures import FileStorage  # noqa: E402
 from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
 
 from safename import uploads  # noqa: E402
-from safename._filename_rules import DEFAULT_MAX_LENGTH  # noqa: E402
-from safename._werkzeug_matcher import audit_rules_as_added  # noqa: E402
-from safename._werkzeug_matcher import install as install_matcher  # noqa: E402
-from safename.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
+from safename.audit._werkzeug import audit_rules_as_added  # noqa: E402
 from safename.errors import ConversionError  # noqa: E402
+from safename.filenames._rules import DEFAULT_MAX_LENGTH  # noqa: E402
+from safename.routing._werkzeug import install as install_matcher  # noqa: E402
+from safename.routing.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
 from safename.routing.router import SAFE_IN_PATH  # noqa: E402
 from safename.uploads import (  # noqa: E402
     UploadError,
@@ -137,7 +137,7 @@ class SafeName:
       names that pass :func:`~safename.is_safe_filename`.
 
     It also makes ``app.url_map`` match in time linear in the path, with
-    Werkzeug's answers (:mod:`safename._werkzeug_matcher`), so no URL can hold a
+    Werkzeug's answers (:mod:`safename.routing._werkzeug`), so no URL can hold a
     worker on a rule like ``/<a>-<b>.txt`` or ``/<path:a>/<path:b>/x``.
 
     Configuration (``app.config``, defaults in :data:`CONFIG_DEFAULTS`):
@@ -221,11 +221,11 @@ def werkzeug_converter(
     percent-encodes safename's text as Werkzeug does, and lets a
     :class:`~safename.ConversionError` through with the converter named.
 
-    :param converter_class: a class from :data:`safename.converters.DEFAULT_CONVERTERS`.
+    :param converter_class: a class from :data:`safename.routing.converters.DEFAULT_CONVERTERS`.
     :param defaults: keyword arguments used when the rule does not give them.
 
     >>> from werkzeug.routing import Map, Rule
-    >>> from safename.converters import IntConverter
+    >>> from safename.routing.converters import IntConverter
     >>> url_map = Map([Rule("/post/<int:post_id>", endpoint="post")],
     ...               converters={"int": werkzeug_converter(IntConverter)})
     >>> url_map.bind("example.org").match("/post/42")

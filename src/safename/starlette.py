@@ -34,9 +34,9 @@ from collections.abc import Collection
 from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
-from safename._extras import require
-from safename.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
+from safename._packaging import require
 from safename.errors import ConversionError
+from safename.routing.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
 from safename.uploads import SavedUpload, save_upload_async
 
 require("starlette", "starlette")
@@ -65,9 +65,9 @@ class SafenameConvertor(Convertor[T]):
     kept for a converter whose values span segments); a value the converter
     refuses raises :class:`~safename.ConversionError` from ``url_path_for``.
 
-    :param converter: any :class:`~safename.converters.Converter`, with its arguments.
+    :param converter: any :class:`~safename.routing.converters.Converter`, with its arguments.
 
-    >>> from safename.converters import IntConverter, StringConverter
+    >>> from safename.routing.converters import IntConverter, StringConverter
     >>> SafenameConvertor(IntConverter(max=10)).convert("7")
     7
     >>> SafenameConvertor(StringConverter()).to_string("50% off?")

@@ -17,9 +17,9 @@ from flask import Flask
 from werkzeug.datastructures import ImmutableDict
 from werkzeug.routing import BaseConverter, Map
 
-from safename._werkzeug_matcher import install as install_matcher
 from safename.converters import DEFAULT_CONVERTERS
 from safename.flask import SafeName
+from safename.routing._werkzeug import install as install_matcher
 
 from . import DIFFERENCES, MATCHER_VARIABLE, OUTCOMES, REPORT_VARIABLE, SOURCE_VARIABLE
 

@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final
 
-from safename._extras import require
+from safename._packaging import require
 
 require("flask", "flask")
 

@@ -29,9 +29,9 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from safename.archives import UnsafeArchiveError, safe_extract
 from safename.demo.forms import echo, too_large_message
+from safename.filenames import is_safe_filename
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
 from safename.paths import safe_join
-from safename.validation import is_safe_filename
 
 __all__ = ["USERNAME_COOKIE", "blueprint", "register"]
 

@@ -29,8 +29,8 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any, Final, cast, final
 
-from safename import _readers
-from safename.converters import (
+from safename.routing import _readers
+from safename.routing.converters import (
     AnyConverter,
     FloatConverter,
     IntConverter,

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename.converters import DEFAULT_CONVERTERS, Converter
 from safename.errors import ConversionError, RuleSyntaxError
+from safename.routing.converters import DEFAULT_CONVERTERS, Converter
 from safename.routing.matcher import Matcher
 from safename.routing.rules import (
     GROUP_PREFIX,
@@ -39,7 +39,7 @@ class Pattern:
 
     :param rule: the rule, starting with ``/``: ``/user/<int:user_id>``.
     :param converters: extra converter classes by name, added to (or
-        replacing) :data:`~safename.converters.DEFAULT_CONVERTERS`.
+        replacing) :data:`~safename.routing.converters.DEFAULT_CONVERTERS`.
     :raises RuleSyntaxError: for a malformed rule, an unknown converter, or
         arguments the converter refuses.
 

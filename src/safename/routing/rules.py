@@ -24,9 +24,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from safename.converters import SLASH_FREE, Converter, PathConverter
 from safename.errors import RuleSyntaxError
 from safename.routing._nfa import PartNFA, Piece, Unsupported
+from safename.routing.converters import SLASH_FREE, Converter, PathConverter
 
 __all__ = [
     "BUILT_IN",

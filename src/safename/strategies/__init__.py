@@ -6,7 +6,7 @@ names the extra. The strategies read the same rule table as
 :func:`~safename.secure_filename` and :func:`~safename.is_safe_filename`, so
 they follow the rules when the rules change. The filename strategies live in
 :mod:`safename.strategies.filenames`, the URL ones in :mod:`safename.strategies.urls`;
-the tables of hostile inputs they draw from, in :mod:`safename.hostile`, which needs no
+the tables of hostile inputs they draw from, in :mod:`safename.filenames._hostile`, which needs no
 hypothesis.
 
 >>> from hypothesis import given
@@ -19,7 +19,7 @@ hypothesis.
 
 from __future__ import annotations
 
-from safename._extras import require
+from safename._packaging import require
 
 require("hypothesis", "hypothesis")
 

@@ -19,9 +19,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Final, NewType
 
-from safename import _filename_rules as _rules
-from safename import hostile
-from safename._extras import require
+from safename._packaging import require
+from safename.filenames import _hostile as hostile
+from safename.filenames import _rules
 
 require("hypothesis", "hypothesis")
 

@@ -3,7 +3,7 @@
 Re-exported by :mod:`safename.strategies` (``url_values``, ``url_segments``).
 
 >>> from hypothesis import given
->>> from safename.converters import IntConverter
+>>> from safename.routing.converters import IntConverter
 >>> converter = IntConverter(signed=True)
 >>> @given(url_values(converter))
 ... def test_round_trip(value):
@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable
 from typing import Any, Final, TypeVar, cast
 
-from safename import _filename_rules as _rules
-from safename import hostile
-from safename._extras import require
-from safename.converters import (
+from safename._packaging import require
+from safename.errors import ConversionError
+from safename.filenames import _hostile as hostile
+from safename.filenames import _rules
+from safename.routing.converters import (
     AnyConverter,
     Converter,
     FilenameConverter,
@@ -30,7 +31,6 @@ from safename.converters import (
     StringConverter,
     UUIDConverter,
 )
-from safename.errors import ConversionError
 
 require("hypothesis", "hypothesis")
 
@@ -136,7 +136,7 @@ def url_values(converter: Converter[T]) -> st.SearchStrategy[T]:
         whose arguments leave no value (``IntConverter(fixed_digits=1, min=10)``).
 
     >>> from hypothesis import find
-    >>> from safename.converters import IntConverter
+    >>> from safename.routing.converters import IntConverter
     >>> find(url_values(IntConverter(min=5, max=9)), lambda value: True)
     5
     >>> find(url_values(IntConverter(signed=True)), lambda value: value < 0)
@@ -161,7 +161,7 @@ def url_segments(converter: Converter[Any]) -> st.SearchStrategy[str]:
     :param converter: a converter instance, built-in or your own.
 
     >>> from hypothesis import find
-    >>> from safename.converters import IntConverter
+    >>> from safename.routing.converters import IntConverter
     >>> find(url_segments(IntConverter()), lambda text: not text.isdigit())
     ''
     """

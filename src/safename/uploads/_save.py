@@ -1,72 +1,25 @@
-"""Save an uploaded stream under a safe, unique name, atomically: the core every framework shares.
-
-:func:`save_upload` (and :func:`save_upload_async` for streams with
-``await read(n)``) streams the data into a hidden temporary file in the
-target directory, then publishes it under the first free name among
-``secure_filename(filename)``, ``name-1``, ``name-2``... A reader of the
-directory sees no file or the whole file, never an empty or partial one, and
-nothing is ever overwritten. How the name is published depends on the system
-(:func:`safename.paths.no_replace_method`):
-
-* ``renameat2``: Linux 3.15+ on ext4, XFS, Btrfs, tmpfs... One
-  ``renameat2(RENAME_NOREPLACE)``: atomic, the temporary name simply becomes
-  the final one.
-* ``link``: other POSIX systems (macOS, the BSDs), or a Linux file system
-  that refuses the flag: a hard link to the final name (which fails if it
-  exists), then the temporary name is unlinked. A crash between the two
-  leaves a temporary file with two links, which :func:`sweep` removes at once.
-* ``none`` (no hard links either: FAT, some network mounts): the name is
-  reserved as an empty file with ``O_EXCL`` and the temporary file replaces
-  it. Here alone a reader may see the empty file for that moment.
-
-The framework adapters are thin layers over this module:
-:func:`safename.flask.save_upload`, :func:`safename.starlette.save_upload`
-and :func:`safename.django.save_upload`.
-"""
+"""Save an uploaded stream: the temporary file, the size limit and the publishing step."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime
 import enum
 import errno
 import os
 import posixpath
-import re
-import shutil
-import stat
-import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Protocol
 
-from safename import _directories
-from safename._publish import publish
+from safename._fs import descriptors
+from safename._fs.publish import publish
 from safename.errors import SafenameError
 from safename.filenames import secure_filename
-from safename.paths import claim_name, open_directory, opened_directory, temporary_name
-
-__all__ = [
-    "AsyncReadable",
-    "Readable",
-    "SavedUpload",
-    "UploadError",
-    "UploadReason",
-    "UploadRejectedError",
-    "UploadStorageError",
-    "save_upload",
-    "save_upload_async",
-    "sweep",
-]
+from safename.paths import claim_name, open_directory, temporary_name
 
 CHUNK_BYTES: Final = 64 * 1024
-#: How old an orphaned temporary entry must be before :func:`sweep` removes it by default.
-DEFAULT_SWEEP_AGE: Final = datetime.timedelta(hours=1)
-#: What :func:`sweep` may remove: temporary uploads and extractions. A
-#: ``rename`` temporary holds a user's entry mid-rename and is never removed.
-_SWEPT: Final = re.compile(r"\.safename-(upload|extract)-[0-9a-f]{16}\.part")
 
 
 class UploadReason(enum.Enum):
@@ -267,7 +220,7 @@ class TemporaryUpload:
             # followed here once, and every later step acts through this descriptor.
             self._directory_fd = open_directory(self.directory, follow_symlinks=True)
             self._file_fd = os.open(
-                self._temporary, _directories.CREATE_EXCLUSIVE, 0o666, dir_fd=self._directory_fd
+                self._temporary, descriptors.CREATE_EXCLUSIVE, 0o666, dir_fd=self._directory_fd
             )
         except OSError as error:
             self._close()
@@ -340,74 +293,3 @@ def _sync_directory(directory_fd: int) -> None:
     except OSError as error:
         if error.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
             raise
-
-
-def sweep(
-    directory: str | os.PathLike[str],
-    *,
-    older_than: datetime.timedelta | float = DEFAULT_SWEEP_AGE,
-    dry_run: bool = False,
-) -> list[str]:
-    """Remove the temporary entries that killed uploads and extractions left in *directory*.
-
-    Looks only at the top level of *directory*, and only at names of the form
-    ``.safename-upload-<16 hex>.part`` and ``.safename-extract-<16 hex>.part``.
-    An upload whose file has more than one link was already published (a crash
-    between the link and the unlink of the ``link`` method) and is removed at
-    once; any other entry only when it was last modified more than
-    *older_than* ago, so that an upload still being written is left alone.
-    An extraction's temporary directory is removed with everything in it,
-    without following a symlink. ``.safename-rename-*`` entries hold a user's
-    file in the middle of a rename and are never removed.
-
-    :param directory: the directory to clean.
-    :param older_than: a :class:`~datetime.timedelta`, or seconds.
-    :param dry_run: only say what would be removed.
-    :returns: the names removed (or that would be), sorted.
-    :raises OSError: if *directory* cannot be opened or an entry cannot be removed.
-
-    >>> import os, tempfile
-    >>> folder = tempfile.mkdtemp()
-    >>> leftover = os.path.join(folder, ".safename-upload-0123456789abcdef.part")
-    >>> open(leftover, "wb").close()
-    >>> sweep(folder, older_than=3600)
-    []
-    >>> sweep(folder, older_than=0)
-    ['.safename-upload-0123456789abcdef.part']
-    >>> os.listdir(folder)
-    []
-    """
-    if isinstance(older_than, datetime.timedelta):
-        older_than = older_than.total_seconds()
-    cutoff = time.time() - older_than
-    with opened_directory(directory, follow_symlinks=True) as directory_fd:
-        swept = sorted(
-            name for name, status in _temporaries(directory_fd)
-            if _orphaned(status, cutoff)
-        )  # fmt: skip
-        if not dry_run:
-            for name in swept:
-                _remove(name, directory_fd)
-    return swept
-
-
-def _temporaries(directory_fd: int) -> Iterator[tuple[str, os.stat_result]]:
-    for name in os.listdir(directory_fd):
-        if _SWEPT.fullmatch(name):
-            with contextlib.suppress(FileNotFoundError):
-                yield name, os.stat(name, dir_fd=directory_fd, follow_symlinks=False)
-
-
-def _orphaned(status: os.stat_result, cutoff: float) -> bool:
-    if stat.S_ISREG(status.st_mode) and status.st_nlink > 1:
-        return True
-    return status.st_mtime < cutoff
-
-
-def _remove(name: str, directory_fd: int) -> None:
-    status = os.stat(name, dir_fd=directory_fd, follow_symlinks=False)
-    if stat.S_ISDIR(status.st_mode):
-        shutil.rmtree(name, dir_fd=directory_fd)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name, dir_fd=directory_fd)

@@ -1,6 +1,6 @@
 """Readers for a router's hot loop: the built-in converters' ``to_python`` for matched texts.
 
-:mod:`safename.converters` stays Python in both builds, because applications
+:mod:`safename.routing.converters` stays Python in both builds, because applications
 subclass its converters; a router calls a reader once per variable of every
 match, so the readers of the common converters live here, in a module the
 compiled build compiles. Each takes its fast road only where the answer is
@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Final
 
-from safename._filename_rules import DOT_SEGMENTS
+from safename.filenames._rules import DOT_SEGMENTS
 
 #: The dot segments as a tuple: compared item by item, where a set would hash each new text.
 _DOT_SEGMENTS: Final = tuple(sorted(DOT_SEGMENTS))

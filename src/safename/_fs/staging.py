@@ -3,7 +3,7 @@
 The engine under :func:`safename.archives.safe_extract`'s "all or nothing":
 :class:`Staging` creates ``.safename-extract-<16 hex>.part`` inside the target,
 hands out descriptors of its directories, publishes every entry with
-:func:`safename._publish.publish` (merging into directories that exist), keeps
+:func:`safename._fs.publish.publish` (merging into directories that exist), keeps
 a journal of what it published, and takes it all back, newest first, on failure.
 """
 
@@ -16,12 +16,14 @@ import stat
 from collections.abc import Iterator
 from typing import Final
 
-from safename import _directories
-from safename._publish import publish
-from safename.paths import NoReplaceUnsupportedError, open_directory, temporary_name
+from safename._fs import descriptors
+from safename._fs.descriptors import open_directory
+from safename._fs.publish import publish
+from safename._fs.temporaries import temporary_name
+from safename.errors import NoReplaceUnsupportedError
 
 _DIRECTORY_FLAGS: Final = (
-    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _directories.NOFOLLOW | _directories.CLOEXEC
+    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | descriptors.NOFOLLOW | descriptors.CLOEXEC
 )
 
 
@@ -81,7 +83,7 @@ class Staging:
     def create_file(self, parts: tuple[str, ...]) -> int:
         """A new file ``staging/parts``, open for writing."""
         return os.open(
-            parts[-1], _directories.CREATE_EXCLUSIVE, 0o666, dir_fd=self.directory(parts[:-1])
+            parts[-1], descriptors.CREATE_EXCLUSIVE, 0o666, dir_fd=self.directory(parts[:-1])
         )
 
     def publish(self) -> None:

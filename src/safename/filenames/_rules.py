@@ -1,7 +1,7 @@
 """The filename rules, as data.
 
 One table serves the sanitizer (:mod:`safename.filenames`), the validator
-(:mod:`safename.validation`), the hypothesis strategies and the tests, so the
+(:mod:`safename.filenames`), the hypothesis strategies and the tests, so the
 two halves cannot drift apart.
 """
 

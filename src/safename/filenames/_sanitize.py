@@ -8,9 +8,9 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final, NoReturn
 
-from safename import _filename_rules as _rules
-from safename._extras import require
-from safename._filename_rules import (
+from safename._packaging import require
+from safename.filenames import _rules
+from safename.filenames._rules import (
     byte_length,
     cut_utf8,
     is_plain_safe,

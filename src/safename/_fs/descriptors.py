@@ -1,11 +1,14 @@
-"""The system calls under :mod:`safename.paths`' directory primitives: renameat2 and inode flags.
+"""Directory descriptors and the system calls under them: open without following, renameat2, flags.
 
-Kept apart so that :mod:`safename.paths` reads as policy, and so that tests can
-take a call away (``rename_no_replace``) to exercise the fallbacks.
+Every writer acts through a directory descriptor opened here, so that a
+directory swapped for a symlink is refused rather than followed. The raw
+calls (``rename_no_replace``) are kept apart so that tests can take one away
+to exercise the fallbacks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import functools
@@ -13,14 +16,18 @@ import os
 import platform
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Final
+
+from safename.errors import PathReason, UnsafePathError
 
 #: ``O_NOFOLLOW`` and ``O_CLOEXEC`` where the system has them (Windows has neither).
 NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC: Final = getattr(os, "O_CLOEXEC", 0)
 #: Create a new file, never through a symlink and never one that exists: a name taken atomically.
 CREATE_EXCLUSIVE: Final = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC
+#: Open a directory for ``*at()`` calls; :func:`open_directory` adds ``O_NOFOLLOW``.
+DIRECTORY_FLAGS: Final = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | CLOEXEC
 
 #: ``renameat2``'s flag that makes it fail with ``EEXIST`` rather than replace.
 RENAME_NOREPLACE: Final = 1
@@ -131,3 +138,69 @@ def _flags(descriptor: int) -> int:
     except (ImportError, OSError):  # no such flags here (ENOTTY, EINVAL, Windows)
         return 0
     return int.from_bytes(answer[:4], sys.byteorder)
+
+
+def open_directory(
+    path: str | os.PathLike[str], *, dir_fd: int | None = None, follow_symlinks: bool = False
+) -> int:
+    """Open a directory for ``*at()`` calls (``dir_fd=``), never through a symlink in its place.
+
+    Opens with ``O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC``: a
+    directory that someone swapped for a symbolic link is refused, not
+    followed. Only the last component is checked; open a tree one name at a
+    time (``open_directory(name, dir_fd=parent)``) to check every level. The
+    caller closes the descriptor (``os.close``), or uses :func:`opened_directory`.
+
+    :param path: the directory; relative paths are relative to *dir_fd*.
+    :param dir_fd: an open directory descriptor, or ``None`` for the working directory.
+    :param follow_symlinks: follow a symlink at *path* (for a trusted,
+        configured directory such as an upload folder that is a symlink).
+    :returns: the new descriptor.
+    :raises UnsafePathError: with ``PathReason.SYMLINK`` if *path* is a symbolic link.
+    :raises NotADirectoryError: if *path* is something else that is not a directory.
+    :raises OSError: if it is missing (``FileNotFoundError``) or unreadable.
+
+    >>> import os, tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> os.symlink("/etc", os.path.join(root, "swapped"))
+    >>> open_directory(os.path.join(root, "swapped"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    safename.errors.UnsafePathError: unsafe path '.../swapped': symlink
+    >>> descriptor = open_directory(root)
+    >>> os.listdir(descriptor)
+    ['swapped']
+    >>> os.close(descriptor)
+    """
+    flags = DIRECTORY_FLAGS if follow_symlinks else DIRECTORY_FLAGS | NOFOLLOW
+    try:
+        return os.open(path, flags, dir_fd=dir_fd)
+    except OSError as error:
+        if error.errno in (errno.ENOTDIR, errno.ELOOP) and _is_symlink(path, dir_fd):
+            raise UnsafePathError(os.fspath(path), PathReason.SYMLINK) from None
+        raise
+
+
+def _is_symlink(path: str | os.PathLike[str], dir_fd: int | None) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(path, dir_fd=dir_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def opened_directory(
+    path: str | os.PathLike[str], *, dir_fd: int | None = None, follow_symlinks: bool = False
+) -> Iterator[int]:
+    """:func:`open_directory` as a context manager that closes the descriptor.
+
+    >>> import os, tempfile
+    >>> with opened_directory(tempfile.mkdtemp()) as descriptor:
+    ...     os.listdir(descriptor)
+    []
+    """
+    descriptor = open_directory(path, dir_fd=dir_fd, follow_symlinks=follow_symlinks)
+    try:
+        yield descriptor
+    finally:
+        os.close(descriptor)

@@ -13,7 +13,7 @@ argument parsing and the output. It works in two passes:
 
 Every move goes through :func:`safename.paths.move_without_replacing`
 (``renameat2(RENAME_NOREPLACE)``); where that is missing, the two-step
-fallback is journaled (:mod:`safename._rename_journal`).
+fallback is journaled (:mod:`safename._rename.journal`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
-from safename._directories import CREATE_EXCLUSIVE
-from safename._rename_journal import JOURNAL_NAME, Journal
+from safename._fs.descriptors import CREATE_EXCLUSIVE
+from safename._rename.journal import JOURNAL_NAME, Journal
 from safename.errors import UnsafePathError
 from safename.paths import (
     NoReplaceUnsupportedError,

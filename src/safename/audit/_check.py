@@ -1,72 +1,16 @@
-"""Find the routes of a Flask, Starlette/FastAPI or Django app that one URL can slow down.
-
-Every one of these frameworks matches a route with Python's backtracking
-``re``. A route with two variables in one segment whose texts can run into
-the literal between them (``/<a>-<b>.txt``), or with several variables that
-cross slashes (``/<path:a>/<path:b>/x``), then takes time that grows faster
-than the URL: quadratic or worse, seconds for a few kilobytes.
-
-:func:`audit` checks each route in two steps, so that a safe route is never
-flagged:
-
-1. **Candidates**, from the route's structure: two neighbouring variables
-   that both accept a repeated *pump* text (the literal between them, or
-   ``a``, ``1``, ``a/``...) that holds that literal.
-2. **Witness**, by measurement: the route's lead text, the pump repeated,
-   and a character that makes the match fail at the end. The framework's own
-   matcher is timed on it at a length ``n`` (doubled until it takes at least
-   :data:`MIN_SECONDS`) and at ``2n``. The route is flagged only if the time
-   grows by :data:`SUPERLINEAR_GROWTH` or more: a linear matcher doubles.
-
-For a Flask app the same witness is then timed with safename's matcher
-(:mod:`safename._werkzeug_matcher`, which ``SafeName(app)`` installs): that
-is whether safename removes the problem. Starlette and Django keep their own
-matchers (safename's converters there do not change the regex shape), so the
-finding says what to change in the route instead.
-
-``safename audit-routes TARGET`` is the command (``--json``, ``--django``).
-
->>> from flask import Flask
->>> app = Flask("example")
->>> app.add_url_rule("/user/<int:user_id>", "user")
->>> app.add_url_rule("/d/<a>-<b>-<c>.txt", "d")
->>> [(finding.route, finding.superlinear) for finding in audit(app)]
-[('/static/<path:filename>', False), ('/user/<int:user_id>', False), ('/d/<a>-<b>-<c>.txt', True)]
-"""
+"""Check one route: the witnesses that could slow it down, and how its cost grows."""
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import itertools
-import json
-import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
-from safename._extras import require
 from safename.errors import SafenameError
 
-__all__ = [
-    "MIN_SECONDS",
-    "SUPERLINEAR_GROWTH",
-    "Measurement",
-    "Route",
-    "RouteFinding",
-    "SlowRouteError",
-    "audit",
-    "audit_django",
-    "check_route",
-    "configure_parser",
-    "measure",
-    "run_command",
-]
-
-#: The growth of the time, from ``n`` to ``2n``, that flags a route (linear: 2).
 SUPERLINEAR_GROWTH: Final = 3.0
 #: The shorter witness is lengthened until the framework takes this long on it.
 MIN_SECONDS: Final = 0.005
@@ -189,39 +133,6 @@ class SlowRouteError(SafenameError):
         self.finding = finding
 
 
-def audit(target: Any) -> list[RouteFinding]:
-    """Audit every route of a Flask app, a Werkzeug ``Map`` or a Starlette/FastAPI app.
-
-    :raises TypeError: for an object that is none of these.
-    """
-    if hasattr(target, "url_map"):
-        target = target.url_map
-    if hasattr(target, "iter_rules") and hasattr(target, "_matcher"):
-        flask = importlib.import_module("safename._werkzeug_matcher")
-        return [check_route(route) for route in flask.audit_routes(target)]
-    if hasattr(target, "routes"):
-        return [check_route(route) for route in _starlette_routes(target.routes, "")]
-    raise TypeError(f"cannot audit {target!r}: not a Flask, Starlette or FastAPI app")
-
-
-def audit_django(urlconf: str | None = None) -> list[RouteFinding]:
-    """Audit the routes of a Django URLconf (the settings' ``ROOT_URLCONF`` by default).
-
-    Django must be configured (``DJANGO_SETTINGS_MODULE``, ``django.setup()``).
-    A ``re_path`` route is listed without a check: its regex is the author's own.
-    """
-    urls = require("django.urls", "django")
-    resolver = urls.get_resolver(urlconf)
-
-    def probe(path: str) -> object:
-        try:
-            return resolver.resolve(path)
-        except urls.Resolver404:
-            return None
-
-    return [check_route(route) for route in _django_routes(resolver.url_patterns, [], probe)]
-
-
 def check_route(route: Route) -> RouteFinding:
     """The finding for one route: candidate by structure, confirmed by measurement."""
     found = RouteFinding(route.framework, route.text, route.endpoint, superlinear=False)
@@ -333,150 +244,6 @@ def measure(probe: Probe, shorter: str, longer: str) -> Measurement:
         if best[1] > 0.05:
             break
     return Measurement(longer, (len(shorter), len(longer)), (best[0], best[1]), shorter)
-
-
-# --- the routes of each framework ---------------------------------------------------------------
-
-_STARLETTE_PARAMETER: Final = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(:[a-zA-Z_][a-zA-Z0-9_]*)?}")
-_DJANGO_PARAMETER: Final = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
-_ADVICE: Final = (
-    "{framework} matches this route with one backtracking regex, and safename's converters "
-    "keep its shape: put each variable in its own segment, or make the text between two "
-    "variables one the first cannot contain (an int before '-', a fixed suffix after a "
-    "slug), or match the route with safename.Router"
-)
-
-
-def _starlette_routes(routes: Sequence[Any], prefix: str) -> Iterator[Route]:
-    for route in routes:
-        path = prefix + getattr(route, "path", "")
-        if hasattr(route, "routes") and not hasattr(route, "endpoint"):
-            yield from _starlette_routes(route.routes, path)
-            continue
-        convertors = getattr(route, "param_convertors", None)
-        if convertors is None:
-            continue
-        own_regex = route.path_regex
-
-        def probe(text: str, regex: Any = own_regex, mount: str = prefix) -> object:
-            # Starlette matches a mount's prefix, then the route on the rest of the path.
-            return regex.match(text.removeprefix(mount))
-
-        pieces: list[tuple[str | None, str]] = []
-        position = 0
-        for parameter in _STARLETTE_PARAMETER.finditer(path):
-            pieces.append((path[position : parameter.start()], ""))
-            pieces.append((None, convertors[parameter[1]].regex))
-            position = parameter.end()
-        pieces.append((path[position:], ""))
-        yield Route(
-            "starlette",
-            path,
-            getattr(route, "name", "") or "",
-            pieces,
-            probe,
-            advice=_ADVICE.format(framework="Starlette"),
-        )
-
-
-def _django_routes(patterns: Sequence[Any], above: list[Any], probe: Probe) -> Iterator[Route]:
-    for entry in patterns:
-        chain = [*above, entry.pattern]
-        if hasattr(entry, "url_patterns"):
-            yield from _django_routes(entry.url_patterns, chain, probe)
-            continue
-        text = "/" + "".join(str(pattern) for pattern in chain)
-        name = getattr(entry, "name", None) or ""
-        if not all(hasattr(pattern, "converters") for pattern in chain):
-            yield Route("django", text, name, [], probe)  # re_path: its own regex, not read
-            continue
-        pieces: list[tuple[str | None, str]] = [("/", "")]
-        for pattern in chain:
-            route = str(pattern)
-            position = 0
-            for parameter in _DJANGO_PARAMETER.finditer(route):
-                pieces.append((route[position : parameter.start()], ""))
-                pieces.append((None, pattern.converters[parameter["parameter"]].regex))
-                position = parameter.end()
-            pieces.append((route[position:], ""))
-        yield Route("django", text, name, pieces, probe, advice=_ADVICE.format(framework="Django"))
-
-
-# --- the command --------------------------------------------------------------------------------
-
-
-class _UsageError(Exception):
-    """The target could not be loaded: exit status 2."""
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """The options of ``safename audit-routes``."""
-    parser.description = (
-        "Report the routes whose matching time a URL can make grow faster than linearly, "
-        "each with a witness URL timed at two lengths. Exit status: 0 clean, 1 findings, "
-        "2 usage error."
-    )
-    parser.add_argument(
-        "target",
-        nargs="?",
-        metavar="TARGET",
-        help="package.module:attr, a Flask, Starlette or FastAPI app or a factory of one",
-    )
-    parser.add_argument("--django", metavar="SETTINGS_MODULE", help="audit a Django URLconf")
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
-
-
-def run_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
-    """Run ``safename audit-routes``: 0 when clean, 1 with findings (``parser.error``: 2)."""
-    if (arguments.target is None) == (arguments.django is None):
-        parser.error("give either TARGET or --django SETTINGS_MODULE")
-    try:
-        findings = _load_and_audit(arguments.target, arguments.django)
-    except _UsageError as error:
-        parser.error(str(error))
-    if arguments.json:
-        print(json.dumps([finding.to_json() for finding in findings], indent=2))
-    else:
-        for line in report_lines(findings):
-            print(line)
-    return 1 if any(finding.exposed for finding in findings) else 0
-
-
-def _load_and_audit(target: str | None, django_settings: str | None) -> list[RouteFinding]:
-    if django_settings is not None:
-        os.environ["DJANGO_SETTINGS_MODULE"] = django_settings
-        try:
-            require("django", "django").setup()
-        except (ImportError, ValueError) as error:
-            raise _UsageError(f"cannot set up Django with {django_settings!r}: {error}") from None
-        return audit_django()
-    app = _load(target or "")
-    try:
-        return audit(app)
-    except TypeError as error:
-        raise _UsageError(str(error)) from None
-
-
-def _load(target: str) -> Any:
-    module_name, _, attribute = target.partition(":")
-    if not module_name or not attribute:
-        raise _UsageError(f"TARGET must be package.module:attr, got {target!r}")
-    sys.path.insert(0, os.getcwd())
-    try:
-        found: Any = importlib.import_module(module_name)
-        for name in attribute.split("."):
-            found = getattr(found, name)
-    except (ImportError, AttributeError) as error:
-        raise _UsageError(f"cannot load {target!r}: {error}") from None
-    finally:
-        sys.path.remove(os.getcwd())
-    is_app = hasattr(found, "url_map") or hasattr(found, "routes")
-    if not is_app and callable(found):
-        try:
-            found = found()
-        except TypeError as error:  # a function that is not a zero-argument factory
-            raise _UsageError(f"{target!r} is not an app nor a factory of one: {error}") from None
-    return found
 
 
 def report_lines(findings: Sequence[RouteFinding]) -> list[str]:

@@ -20,9 +20,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from safename._directories import CLOEXEC, CREATE_EXCLUSIVE, NOFOLLOW
+from safename._fs.descriptors import CLOEXEC, CREATE_EXCLUSIVE, NOFOLLOW, open_directory
 from safename.errors import UnsafePathError
-from safename.paths import open_directory
 
 #: The journal's name in the tree's root: hidden, and never renamed by the walk.
 JOURNAL_NAME: Final = ".safename-rename.journal"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import version
 from typing import Any, Final
 
@@ -37,20 +37,10 @@ from werkzeug.routing.exceptions import NoMatch, RequestAliasRedirect, RequestPa
 from werkzeug.routing.matcher import SlashRequired, State, StateMachineMatcher
 from werkzeug.routing.rules import RulePart
 
-from safename.audit import Route, RouteFinding, SlowRouteError, check_route, report_lines
 from safename.routing._nfa import PartNFA, Piece, Unsupported
 from safename.routing.rules import BUILT_IN
 
-__all__ = [
-    "AUDIT_MODES",
-    "SUPPORTED",
-    "AuditingMatcher",
-    "LinearMatcher",
-    "audit_routes",
-    "audit_rules_as_added",
-    "install",
-    "is_supported",
-]
+__all__ = ["SUPPORTED", "LinearMatcher", "install", "is_supported"]
 
 #: The Werkzeug release series whose matcher internals this module was tested against.
 SUPPORTED: Final = ("3.1.",)
@@ -391,102 +381,3 @@ def _write(pieces: Sequence[Piece]) -> str:
             written.append(_GROUP.format(number) + piece.regex + ")")
             number += 1
     return "".join(written)
-
-
-# --- the route audit, for a map that keeps Werkzeug's matcher -----------------------------------
-
-#: The values of ``SAFENAME_AUDIT``.
-AUDIT_MODES: Final = ("warn", "raise", "off")
-_NOT_MATCHED: Final = (NoMatch, RequestPath, RequestAliasRedirect, SlashRequired, ValueError)
-
-
-def audit_routes(url_map: Map) -> Iterator[Route]:
-    """Each rule of *url_map* as :func:`safename.audit.check_route` reads it."""
-    for rule in list(url_map.iter_rules()):
-        if not rule.build_only:
-            yield _route(url_map, rule)
-
-
-def _route(url_map: Map, rule: Rule) -> Route:
-    """*rule* alone in a Werkzeug matcher and in a linear one: the two probes of the audit."""
-    domain = (rule.host if url_map.host_matching else rule.subdomain) or ""
-    path_trace = rule._trace[[data for _, data in rule._trace].index("|") + 1 :]
-    pieces: list[tuple[str | None, str]] = [
-        (None, rule._converters[data].regex) if dynamic else (data, "")
-        for dynamic, data in path_trace
-    ]
-    werkzeug_matcher = StateMachineMatcher(url_map.merge_slashes)
-    linear = LinearMatcher(url_map.merge_slashes)
-    for matcher in (werkzeug_matcher, linear):
-        matcher.add(rule)
-        matcher.update()
-    dynamic = [part for part in rule._parts if not part.static]
-    proven = all(linear.reader(part).linear for part in dynamic)
-    method = "GET" if not rule.methods or "GET" in rule.methods else sorted(rule.methods)[0]
-
-    def probe_with(matcher: StateMachineMatcher) -> Callable[[str], object]:
-        def probe(path: str) -> object:
-            try:
-                return matcher.match(domain, path, method, rule.websocket)
-            except _NOT_MATCHED:
-                return None
-
-        return probe
-
-    return Route(
-        "flask",
-        rule.rule,
-        str(rule.endpoint),
-        [] if "<" in domain else pieces,
-        probe_with(werkzeug_matcher),
-        safe_probe=probe_with(linear),
-        safename_linear=proven,
-        protected=proven and isinstance(url_map._matcher, LinearMatcher),
-        advice="SafeName(app) with SAFENAME_MATCHER = True (the default) matches it in linear time",
-    )
-
-
-def audit_rules_as_added(url_map: Map, mode: str) -> None:
-    """Audit each rule of *url_map*, now and as it is added; warn or raise on a finding.
-
-    :param mode: ``"warn"`` (log a warning), ``"raise"`` (:class:`~safename.audit.SlowRouteError`
-        from the ``add`` that added the rule) or ``"off"``.
-    :raises ValueError: for another *mode*.
-    """
-    if mode not in AUDIT_MODES:
-        raise ValueError(f"SAFENAME_AUDIT must be one of {AUDIT_MODES}, got {mode!r}")
-    if mode == "off":
-        return
-    current = url_map._matcher
-    if is_supported() and type(current) is StateMachineMatcher:
-        auditing = AuditingMatcher(current.merge_slashes, url_map, mode)
-        auditing._root = current._root
-        url_map._matcher = auditing
-    for route in list(audit_routes(url_map)):
-        _report(check_route(route), mode)
-
-
-class AuditingMatcher(StateMachineMatcher):
-    """Werkzeug's matcher, unchanged, that audits each rule as it is added."""
-
-    def __init__(self, merge_slashes: bool, url_map: Map, mode: str) -> None:
-        super().__init__(merge_slashes)
-        self.url_map = url_map
-        self.mode = mode
-
-    def add(self, rule: Rule) -> None:
-        """Audit *rule*, then add it as Werkzeug does.
-
-        :raises SlowRouteError: in ``"raise"`` mode, for a rule a URL can slow down;
-            the rule is then not added.
-        """
-        _report(check_route(_route(self.url_map, rule)), self.mode)
-        super().add(rule)
-
-
-def _report(finding: RouteFinding, mode: str) -> None:
-    if not finding.superlinear:
-        return
-    if mode == "raise":
-        raise SlowRouteError(finding)
-    _LOG.warning("safename: %s", "\n".join(report_lines([finding])[:-1]))

@@ -14,8 +14,8 @@ import sys
 from dataclasses import dataclass
 from typing import Final
 
-from safename._rename_journal import JOURNAL_NAME, Recovered
-from safename._renaming import Failed, Outcome, Parts, Progress, Renamed
+from safename._rename.journal import JOURNAL_NAME, Recovered
+from safename._rename.tree import Failed, Outcome, Parts, Progress, Renamed
 
 _PROGRAM: Final = "safename rename"
 
@@ -64,17 +64,17 @@ class Report:
         if isinstance(outcome, Failed):
             self.tally.failed += 1
             old = _path(outcome.directory, outcome.old)
-            self.problem(f"cannot rename {_shown(old)}: {outcome.error}")
+            self.problem(f"cannot rename {shown(old)}: {outcome.error}")
             self._json({"old": old, "new": None, "status": "failed", "error": str(outcome.error)})
             return
         self.tally.skipped += 1
         directory = "/".join(outcome.directory)
-        self.problem(f"skipped {_shown(directory)} and everything in it: {outcome.reason}")
+        self.problem(f"skipped {shown(directory)} and everything in it: {outcome.reason}")
         self._json({"old": directory, "new": None, "status": "skipped", "error": outcome.reason})
 
     def _move(self, old: str, new: str) -> None:
         if self._format is Format.TEXT:
-            print(f"{_shown(old)} -> {_shown(new)}", flush=True)
+            print(f"{shown(old)} -> {shown(new)}", flush=True)
         elif self._format is Format.NUL:
             sys.stdout.buffer.write(os.fsencode(old) + b"\0" + os.fsencode(new) + b"\0")
             sys.stdout.buffer.flush()
@@ -87,7 +87,7 @@ class Report:
         old = _path(recovered.directory, recovered.old)
         new = _path(recovered.directory, recovered.new)
         self.problem(
-            f"recovered an interrupted move {_shown(old)} -> {_shown(new)}: {recovered.outcome}"
+            f"recovered an interrupted move {shown(old)} -> {shown(new)}: {recovered.outcome}"
         )
         self._json({"old": old, "new": new, "status": "recovered", "outcome": recovered.outcome})
 
@@ -100,7 +100,7 @@ class Report:
 
     def dangling(self, directory: Parts, name: str, target: str) -> None:
         """Warn of a symlink whose target is renamed: it will dangle (or does now)."""
-        link = _shown(_path(directory, name))
+        link = shown(_path(directory, name))
         when = "was renamed; the link now dangles" if self._apply else "would be renamed"
         self.problem(f"warning: the symlink {link} points at {target!r}, which {when}")
 
@@ -137,7 +137,7 @@ def _path(directory: Parts, name: str) -> str:
     return "/".join((*directory, name))
 
 
-def _shown(path: str) -> str:
+def shown(path: str) -> str:
     """*path* as it is when printable, else quoted with escapes so that one entry is one line.
 
     A path that starts with a quote is quoted too, so that a reader can tell the two apart.

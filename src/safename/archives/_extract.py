@@ -1,22 +1,4 @@
-"""Extract zip and tar archives safely: names checked, limits kept while streaming, all or nothing.
-
-:func:`safe_extract` is for archives from strangers ("send us your photos as a
-zip"). Compared with the standard library and the package index:
-
-* ``zipfile.extractall`` writes device names, NUL and backslash names as
-  literal files, lets case and NFC/NFD twins replace each other, and has no
-  limit on size, member count or compression ratio;
-* ``tarfile``'s ``data`` filter refuses traversal and links that leave the
-  directory, but leaves whatever it wrote before a refusal, strips a leading
-  ``/`` instead of refusing it, and keeps links inside the directory;
-* ``safezip`` (zip only) keeps limits while streaming, but leaves the members
-  written before a refusal, and accepts device names, case twins, NFC/NFD twins
-  (one silently replacing the other) and names with a NUL.
-
-:func:`safe_extract` refuses every one of these, with an
-:class:`UnsafeArchiveError` naming the member and an :class:`ArchiveReason`,
-and leaves the directory exactly as it was.
-"""
+"""Extract an archive: plan every member, stage the files, then publish them all."""
 
 from __future__ import annotations
 
@@ -28,13 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
-from safename import _archive_formats as formats
-from safename._archive_formats import Entry, Kind
-from safename._staging import NameTakenError, Staging, opened_chain
+from safename._fs.staging import NameTakenError, Staging, opened_chain
+from safename.archives import _formats as formats
+from safename.archives._formats import Entry, Kind
 from safename.errors import SafenameError
 from safename.paths import opened_directory, path_problem
-
-__all__ = ["ArchiveReason", "UnsafeArchiveError", "safe_extract"]
 
 #: :func:`safe_extract`'s default limits: members, expanded bytes, and expansion ratio.
 DEFAULT_MAX_MEMBERS: Final = 10_000
