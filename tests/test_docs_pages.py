@@ -1,0 +1,41 @@
+"""The pages a newcomer reads first say what is true today: commands, install steps, licence."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
+
+
+def commands_of_help() -> list[str]:
+    """The commands ``safename --help`` lists, in its order."""
+    result = subprocess.run(
+        [sys.executable, "-m", "safename", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    section = result.stdout.split("\ncommands:\n", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^    ([a-z][a-z-]*)\b", section, flags=re.MULTILINE)
+
+
+def synopsis_of_cli_page() -> str:
+    """The first code block of ``docs/cli.md``."""
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    return text.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_help_lists_six_commands() -> None:
+    # Guards the parsing below: a help text read wrongly would make the next test vacuous.
+    assert commands_of_help() == ["sanitize", "check", "rename", "extract", "sweep", "audit-routes"]
+
+
+def test_the_cli_synopsis_names_every_command_of_the_help() -> None:
+    synopsis = synopsis_of_cli_page()
+    named = set(re.findall(r"^safename ([a-z][a-z-]*)\b", synopsis, flags=re.MULTILINE))
+    assert set(commands_of_help()) <= named
