@@ -39,3 +39,26 @@ def test_the_cli_synopsis_names_every_command_of_the_help() -> None:
     synopsis = synopsis_of_cli_page()
     named = set(re.findall(r"^safename ([a-z][a-z-]*)\b", synopsis, flags=re.MULTILINE))
     assert set(commands_of_help()) <= named
+
+
+def test_install_instructions_say_pip_install_safename_does_not_work_yet() -> None:
+    for page in (ROOT / "README.md", DOCS / "quickstart.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "`pip install safename` does not work" in text, page
+        assert "pip install '.[flask]'" in text, page
+        assert not re.search(r"^pip install '?safename", text, flags=re.MULTILINE), page
+
+
+def test_the_readme_starts_with_the_demo_and_the_tests() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in lines[:6] if line.startswith("bash ")]
+    assert [command.split("#")[0].strip() for command in commands] == [
+        "bash scripts/run-demo",
+        "bash scripts/run-tests",
+    ]
+
+
+def test_the_licence_is_the_mit_licence_the_metadata_declares() -> None:
+    licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert licence.startswith("MIT License\n\nCopyright (c) 2026 safename developers\n")
+    assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
