@@ -28,7 +28,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response as BaseResponse
 
 from safename.archives import UnsafeArchiveError, safe_extract
-from safename.demo.forms import echo, too_large_message
+from safename.demo.forms import too_large_message
+from safename.demo.text import echo
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
 from safename.paths import safe_join
 from safename.validation import is_safe_filename
