@@ -191,6 +191,16 @@ def test_a_missing_form_key_gives_the_400_page(
     assert "400 Bad Request" in response.text
 
 
+@pytest.mark.parametrize(("url", "field"), [("/login", "username"), ("/upload", "the_file")])
+def test_a_form_without_its_field_gets_a_400_naming_the_field(
+    client: FlaskClient, url: str, field: str
+) -> None:
+    response = client.post(url, data={"other": "x"}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert f"The form sent has no field named “{field}”." in response.text
+    assert "The browser (or proxy) sent a request" not in response.text
+
+
 @pytest.mark.parametrize("username", ["", "   ", "x" * 65])
 def test_an_unusable_username_is_refused(client: FlaskClient, username: str) -> None:
     response = log_in(client, username)
@@ -625,12 +635,12 @@ def test_the_flashed_upload_message_keeps_the_session_cookie_small(
 @pytest.mark.parametrize(
     ("content_type", "body", "message"),
     [
-        ("multipart/form-data; boundary=other", None, "The form could not be read"),
-        ("multipart/form-data", None, "Missing boundary"),
+        ("multipart/form-data; boundary=other", None, "do not match the boundary"),
+        ("multipart/form-data", None, "multipart/form-data but names no boundary"),
         (None, None, "not a form: its Content-Type is missing"),
         ("application/json", b'{"username": "ada"}', "its Content-Type is application/json"),
-        ("multipart/form-data; boundary=XYZ", "truncated", "The form could not be read"),
-        ("multipart/form-data; boundary=XYZ", "undecodable name", "codec can"),
+        ("multipart/form-data; boundary=XYZ", "truncated", "its body ends too early"),
+        ("multipart/form-data; boundary=XYZ", "undecodable name", "file name in it is not UTF-8"),
     ],
 )
 def test_a_malformed_form_gets_a_400_saying_what_is_wrong(
@@ -657,6 +667,10 @@ def test_a_malformed_form_gets_a_400_saying_what_is_wrong(
     assert response.status_code == 400
     assert message in response.text
     assert "expired" not in response.text
+    # Werkzeug's parser speaks of itself ("cannot parse beyond State.DATA", "'utf-8' codec
+    # can't decode"): the page speaks of the request.
+    for internal in ("State.", "codec", "Invalid form-data", "Missing boundary"):
+        assert internal not in response.text
     assert stored_files(uploads) == []
 
 
@@ -781,7 +795,7 @@ def test_only_local_host_names_are_answered_by_default(
     assert response.status_code == status
     if status == 400:
         assert "Location" not in response.headers
-        assert "evil.example" not in response.text.replace(f"Host {host!r}", "")
+        assert "evil.example" not in response.text.replace(str(escape(f"Host {host!r}")), "")
     else:
         assert response.headers["Location"] == f"http://{host}/uploads/"
 
@@ -791,6 +805,44 @@ def test_a_deployment_sets_its_trusted_hosts_in_config(tmp_path: Path) -> None:
     client = make_app(tmp_path, TRUSTED_HOSTS=["files.example"]).test_client()
     assert client.get("/", headers={"Host": "files.example"}).status_code == 200
     assert client.get("/", headers={"Host": "localhost"}).status_code == 400
+
+
+def error_page_of(tmp_path: Path, code: int) -> TestResponse:
+    """A response of each kind of error the demo answers, by status code."""
+    app = make_app(tmp_path, MAX_CONTENT_LENGTH=1024, PROPAGATE_EXCEPTIONS=False)
+
+    def broken() -> str:
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken", view_func=broken)
+    client = app.test_client()
+    if code == 400:
+        return client.get("/", headers={"Host": "evil.example"})
+    if code == 404:
+        return client.get("/no/such/page")
+    if code == 405:
+        return client.put("/hello")
+    if code == 413:
+        return upload(client, b"x" * 2048, "big.txt")
+    return client.get("/broken")
+
+
+def skeleton(page: str) -> str:
+    """A page without its main content: the head, the navigation and the footer."""
+    return re.sub(r"<title>.*</title>|<main>.*</main>", "", page, flags=re.DOTALL)
+
+
+@needs_trusted_hosts
+@pytest.mark.parametrize("code", [400, 404, 405, 413, 500])
+def test_every_error_is_the_one_error_page_in_the_look_of_every_page(
+    tmp_path: Path, client: FlaskClient, code: int
+) -> None:
+    response = error_page_of(tmp_path, code)
+    assert response.status_code == code
+    assert response.mimetype == "text/html"
+    assert 'class="error-description"' in response.text
+    assert re.search(rf"<h1>{code} [A-Z]", response.text)
+    assert skeleton(response.text) == skeleton(client.get("/hello").text)
 
 
 # --- python -m safename.demo and scripts/run-demo ------------------------------------------------

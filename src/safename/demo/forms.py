@@ -5,7 +5,8 @@ part header that is not UTF-8) as an empty one, which a view then reports as som
 such as a missing CSRF token. The demo parses the form before anything reads it and answers
 a malformed one with what is wrong. Werkzeug's 413 does not say which of its three limits was
 hit (the body's length, the number of form parts, the size of one form field): the demo names
-it.
+it. Neither message repeats the parser's own words (``cannot parse beyond State.DATA``),
+which describe its internals, not the request.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "FORM_TYPES",
     "FormRequest",
     "install",
+    "malformed_form_message",
     "too_large_message",
 ]
 
@@ -95,7 +97,26 @@ def _read_form() -> None:
     try:
         request.form  # noqa: B018 - reading it parses it, once
     except ValueError as error:
-        abort(400, description=f"The form could not be read: {echo(str(error))}.")
+        abort(400, description=f"The form could not be read: {malformed_form_message(error)}")
+
+
+def malformed_form_message(error: ValueError) -> str:
+    """What is wrong with a form that Werkzeug's parser refused with *error*, in the
+    request's terms rather than the parser's.
+
+    >>> malformed_form_message(ValueError("Invalid form-data cannot parse beyond State.DATA"))
+    'its body ends too early, or its parts do not match the boundary its Content-Type names.'
+    >>> malformed_form_message(ValueError("Missing boundary"))
+    'its Content-Type is multipart/form-data but names no boundary.'
+    """
+    if isinstance(error, UnicodeDecodeError):
+        return "a field name or file name in it is not UTF-8."
+    message = str(error)
+    if message == "Missing boundary":
+        return "its Content-Type is multipart/form-data but names no boundary."
+    if "Content-Disposition" in message:
+        return "a part of it has no Content-Disposition header to name its field."
+    return "its body ends too early, or its parts do not match the boundary its Content-Type names."
 
 
 def too_large_message(error: RequestEntityTooLarge) -> str:

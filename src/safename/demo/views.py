@@ -24,7 +24,8 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequestKeyError, HTTPException, RequestEntityTooLarge
+from werkzeug.routing import MapAdapter
 from werkzeug.wrappers import Response as BaseResponse
 
 from safename.archives import UnsafeArchiveError, safe_extract
@@ -67,10 +68,11 @@ class StoredFile:
 
 
 def register(app: Flask) -> None:
-    """Add the demo's routes and its friendly error pages to *app*."""
+    """Add the demo's routes to *app*, and its one error page for every HTTP error."""
     app.register_blueprint(blueprint)
-    for code in (400, 404, 405, 413, 500):
-        app.register_error_handler(code, _error_page)
+    # HTTPException covers every code, and an unhandled error's 500; Flask leaves the
+    # redirects of routing (a RoutingException) to themselves.
+    app.register_error_handler(HTTPException, _error_page)
 
 
 @blueprint.route("/")
@@ -272,15 +274,29 @@ def _rejection_message(error: UploadRejectedError) -> str:
     return f"Files of that type are not accepted. Allowed: {allowed}."
 
 
-def _error_page(error: Exception) -> tuple[str, int] | Response:
-    http_error = error if isinstance(error, HTTPException) else None
-    code = http_error.code if http_error and http_error.code else 500
-    if isinstance(http_error, RequestEntityTooLarge):
-        description = too_large_message(http_error)
-    else:
-        description = (http_error.description if http_error else None) or "Something went wrong."
-    name = http_error.name if http_error else "Internal Server Error"
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    """The one error page: the code, its name and what went wrong, in the look of every page."""
+    code = error.code or 500
     if request_ctx.url_adapter is None:
-        # No URL can be built for this request (its Host is not trusted): a page without links.
-        return Response(f"{code} {name}\n\n{description}\n", code, mimetype="text/plain")
-    return render_template("error.html", code=code, name=name, description=description), code
+        # The Host header is not trusted, so Flask built no adapter for it; the page's links
+        # are relative paths, which need an adapter but no host name of the client's.
+        request_ctx.url_adapter = _adapter_without_host()
+    return render_template(
+        "error.html", code=code, name=error.name, description=_description(error)
+    ), code
+
+
+def _description(error: HTTPException) -> str:
+    if isinstance(error, RequestEntityTooLarge):
+        return too_large_message(error)
+    if isinstance(error, BadRequestKeyError) and error.args:
+        # request.form["x"] or request.files["x"] without that field: Werkzeug's text does
+        # not say which (outside debug mode); the key is the app's own, not the client's.
+        return f"The form sent has no field named “{error.args[0]}”. Send the form from its page."
+    return error.description or "Something went wrong."
+
+
+def _adapter_without_host() -> MapAdapter:
+    return current_app.url_map.bind(
+        "localhost", script_name=request.root_path or "/", url_scheme=request.scheme
+    )
