@@ -173,6 +173,9 @@ def test_no_hidden_character_of_a_client_reaches_the_page(
         ("search", "x\u2066y", "Results for “x\\u2066y”"),
         ("login", "ada\u061c", "Hello, ada\\u061c!"),
         ("upload", "q\x1b[31m", "Saved q\\x1b[31m.txt as q31m.txt."),
+        ("extract", "\u3164.txt", "member &#39;\\u3164.txt&#39;"),
+        # A server reads a header's bytes as Latin-1: U+202E arrives as "â\x80®".
+        ("host", "\u202eevil", "Host &#39;â\\x80®evil&#39;"),
     ],
 )
 def test_a_hidden_character_is_shown_as_its_escape(
