@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from safename import is_safe_filename
+from safename import is_safe_filename, secure_filename
 from safename.demo import INSTANCE_ENVIRONMENT_VARIABLE, create_app, security
 from safename.demo.__main__ import main as demo_main
+from safename.demo.views import UPLOAD_FALLBACK_STEM
 
 HOSTILE_NAMES = [
     "<script>alert(1)</script>",
@@ -348,6 +349,18 @@ def test_a_disallowed_extension_is_refused_and_not_stored(
     assert stored_files(uploads) == []
 
 
+def test_a_name_with_no_ascii_left_is_stored_as_the_readme_shows(
+    client: FlaskClient, uploads: Path
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f'secure_filename("中文.txt", fallback="{UPLOAD_FALLBACK_STEM}")' in readme
+    assert secure_filename("中文.txt", fallback=UPLOAD_FALLBACK_STEM) == "upload.txt"
+    for _ in range(2):
+        assert upload(client, b"x", "中文.txt").status_code == 302
+    assert stored_files(uploads) == ["upload-1.txt", "upload.txt"]
+    assert "Saved 中文.txt as upload-1.txt." in client.get("/uploads/").text
+
+
 def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploads: Path) -> None:
     response = upload(client, b"", "")
     assert response.status_code == 400
@@ -367,7 +380,7 @@ def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploa
         ("NUL.txt", 302, 1),
         (".htaccess.txt", 302, 1),
         ("a\uff0f..\uff0fsecret.txt", 302, 1),
-        # Nothing is left of "..": a random stem and no extension, which the demo does not accept.
+        # Nothing is left of "..": the fallback stem and no extension, which is not accepted.
         ("..", 400, 0),
     ],
 )
@@ -546,7 +559,7 @@ MEMBER_CASES = [
     ("sub dir/a.txt", "&#39;sub dir&#39; is not a safe name"),
     (".hidden.txt", "is not a safe name (leading dot or dash)"),
     ("evil\u202etxt.png", "is not a safe name (invisible character)"),
-    ("中文.txt", "is not a safe name (invalid character): an upload would be renamed"),
+    ("中文.txt", "an upload would be renamed &#39;upload.txt&#39;"),
 ]
 
 

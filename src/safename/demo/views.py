@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import BadRequestKeyError, HTTPException, RequestEntityTooLarge
 from werkzeug.routing import MapAdapter
 from werkzeug.wrappers import Response as BaseResponse
@@ -65,7 +66,11 @@ _ACTIVE_TYPES: Final = frozenset(
 )
 _DOWNLOAD_POLICY: Final = "default-src 'none'; sandbox"
 _EXAMPLE_ITEM: Final = uuid.UUID("12345678-1234-5678-1234-567812345678")
-#: The folder of an extracted archive whose name keeps no ASCII letter or digit (``中文.zip``).
+#: The stem of a stored upload whose name keeps no ASCII letter or digit (``中文.txt``
+#: becomes ``upload.txt``, then ``upload-1.txt``): a name a person can read, as in the
+#: README, where the library's default is a random one. docs/flask.md says why.
+UPLOAD_FALLBACK_STEM: Final = "upload"
+#: The same for the folder of an extracted archive (``中文.zip`` goes into ``archive/``).
 ARCHIVE_FALLBACK_STEM: Final = "archive"
 # A new folder per archive: "photos", then "photos-1"... as unique_filename numbers files.
 _MAX_FOLDER_SUFFIX: Final = 999
@@ -194,7 +199,7 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
     folder.mkdir(parents=True, exist_ok=True)
     extension: SafeName = current_app.extensions["safename"]
     try:
-        stored = extension.save_upload(the_file, folder)
+        stored = extension.save_upload(_with_readable_fallback(the_file), folder)
     except UploadRejectedError as error:
         if error.reason is UploadReason.TOO_LARGE:
             limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
@@ -310,7 +315,7 @@ def _member_problem(name: str) -> str | None:
             validate_filename(part)
         except UnsafeFilenameError as error:
             reason = error.reason.value.replace("_", " ")
-            renamed = secure_filename(part)
+            renamed = secure_filename(part, fallback=UPLOAD_FALLBACK_STEM)
             return f"{part!r} is not a safe name ({reason}): an upload would be renamed {renamed!r}"
     extension = os.path.splitext(parts[-1])[1].lstrip(".").lower()
     allowed = current_app.config["SAFENAME_UPLOAD_EXTENSIONS"]
@@ -341,6 +346,19 @@ def download(name: str) -> Response:
     response.headers["Content-Security-Policy"] = _DOWNLOAD_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _with_readable_fallback(the_file: FileStorage) -> FileStorage:
+    """*the_file* under its safe name with :data:`UPLOAD_FALLBACK_STEM` as the fallback.
+
+    ``save_upload`` sanitizes again, which changes nothing (a safe name is a fixed point),
+    and still refuses a missing name and checks the extension of this one.
+    """
+    name = the_file.filename
+    if not name or not name.strip():
+        return the_file
+    readable = secure_filename(name, fallback=UPLOAD_FALLBACK_STEM)
+    return FileStorage(the_file.stream, filename=readable, name=the_file.name)
 
 
 def _upload_folder() -> Path:
