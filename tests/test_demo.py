@@ -901,6 +901,20 @@ def test_only_local_host_names_are_answered_by_default(
 
 
 @needs_trusted_hosts
+def test_the_page_for_an_untrusted_host_gets_its_stylesheet(client: FlaskClient) -> None:
+    headers = {"Host": "evil.example"}
+    page = client.get("/", headers=headers)
+    assert page.status_code == 400
+    assert 'href="/static/style.css"' in page.text
+    stylesheet = client.get("/static/style.css", headers=headers)
+    assert stylesheet.status_code == 200
+    assert stylesheet.mimetype == "text/css"
+    assert "evil.example" not in stylesheet.text
+    assert client.get("/static/missing.css", headers=headers).status_code == 400
+    assert client.get("/uploads/", headers=headers).status_code == 400
+
+
+@needs_trusted_hosts
 def test_a_deployment_sets_its_trusted_hosts_in_config(tmp_path: Path) -> None:
     client = make_app(tmp_path, TRUSTED_HOSTS=["files.example"]).test_client()
     assert client.get("/", headers={"Host": "files.example"}).status_code == 200

@@ -389,13 +389,18 @@ def _rejection_message(error: UploadRejectedError) -> str:
     return f"Files of that type are not accepted. Allowed: {allowed}."
 
 
-def _error_page(error: HTTPException) -> tuple[str, int]:
+def _error_page(error: HTTPException) -> tuple[str, int] | Response:
     """The one error page: the code, its name and what went wrong, in the look of every page."""
     code = error.code or 500
     if request_ctx.url_adapter is None:
         # The Host header is not trusted, so Flask built no adapter for it; the page's links
         # are relative paths, which need an adapter but no host name of the client's.
         request_ctx.url_adapter = _adapter_without_host()
+        stylesheet = _static_file_asked_for()
+        if stylesheet is not None:
+            # The error page's own stylesheet, asked for with the same Host: a static file
+            # says nothing built from the Host, and without it the page would lose its look.
+            return current_app.send_static_file(stylesheet)
     return render_template(
         "error.html", code=code, name=error.name, description=_description(error)
     ), code
@@ -409,6 +414,22 @@ def _description(error: HTTPException) -> str:
         # not say which (outside debug mode); the key is the app's own, not the client's.
         return f"The form sent has no field named “{error.args[0]}”. Send the form from its page."
     return error.description or "Something went wrong."
+
+
+def _static_file_asked_for() -> str | None:
+    """The static file a GET asks for, if it is one; a 404 for a missing one stays an error."""
+    if request.method != "GET" or request_ctx.url_adapter is None:
+        return None
+    try:
+        endpoint, arguments = request_ctx.url_adapter.match(request.path, method="GET")
+    except HTTPException:
+        return None
+    if (
+        endpoint != "static"
+        or not (Path(current_app.static_folder or "") / arguments["filename"]).is_file()
+    ):
+        return None
+    return str(arguments["filename"])
 
 
 def _adapter_without_host() -> MapAdapter:
