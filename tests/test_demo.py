@@ -974,6 +974,16 @@ def test_the_run_demo_example_prints_aligned_columns() -> None:
     assert len(arrows) == 1, lines
 
 
+def test_run_demo_installs_only_the_flask_extra_and_drops_the_test_tools() -> None:
+    script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
+    installs = re.findall(r"^\.venv/bin/python -m (pip install .*)$", script, flags=re.MULTILINE)
+    assert installs == ["pip install --quiet --upgrade pip", "pip install --quiet -e '.[flask]'"]
+    assert "if [ -e .venv/bin/pytest ]; then" in script
+    assert "python3 -m venv --clear .venv" in script
+    # scripts/run-tests, run after it, installs the dev extra into the same .venv/ again.
+    assert "pip install --quiet -e '.[dev]'" in (ROOT / "scripts" / "run-tests").read_text()
+
+
 def test_run_demo_says_what_it_does_and_runs_the_module() -> None:
     script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
     assert script.count('echo "run-demo: ') >= 3
