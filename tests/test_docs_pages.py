@@ -62,3 +62,15 @@ def test_the_licence_is_the_mit_licence_the_metadata_declares() -> None:
     licence = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License\n\nCopyright (c) 2026 safename developers\n")
     assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_the_first_hour_installs_an_extra_that_exists_and_is_in_the_toctree() -> None:
+    page = (DOCS / "first-hour.md").read_text(encoding="utf-8")
+    extras = re.findall(r"^pip install '\.\[(\w+)\]'", page, flags=re.MULTILINE)
+    assert extras == ["flask"]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r"^flask = \[", pyproject, flags=re.MULTILINE)
+    toctree = (DOCS / "index.md").read_text(encoding="utf-8").split("```{toctree}", 1)[1]
+    assert "\nfirst-hour\n" in toctree
+    # One heading per step: install, sanitize, protect, upload, extract, audit.
+    assert len(re.findall(r"^## \d\. ", page, flags=re.MULTILINE)) == 6
