@@ -19,6 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
@@ -143,13 +144,18 @@ class Page:
     def open(self, path: str, *, host: str = "127.0.0.1") -> None:
         self.browser.get(f"http://{host}:{self.server.port}{path}")
 
+    def element(self, css: str) -> WebElement:
+        """The first element *css* selects, waiting while the page that has it loads."""
+        located = expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
+        element: WebElement = WebDriverWait(self.browser, WAIT_SECONDS).until(located)
+        return element
+
     def text(self, css: str) -> str:
-        return str(self.browser.find_element(By.CSS_SELECTOR, css).text)
+        return str(self.element(css).text)
 
     def style(self, css: str, prop: str) -> str:
         """The computed value of a CSS property of the first element *css* selects."""
-        element = self.browser.find_element(By.CSS_SELECTOR, css)
-        return str(element.value_of_css_property(prop))
+        return str(self.element(css).value_of_css_property(prop))
 
     def submit(self, css: str) -> None:
         """Click a submit button and wait until the next page has replaced this one."""
