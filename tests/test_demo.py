@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from werkzeug.test import TestResponse
 
-from safename import is_safe_filename
+from safename import is_safe_filename, secure_filename
 from safename.demo import INSTANCE_ENVIRONMENT_VARIABLE, create_app, security
 from safename.demo.__main__ import main as demo_main
+from safename.demo.views import UPLOAD_FALLBACK_STEM
 
 HOSTILE_NAMES = [
     "<script>alert(1)</script>",
@@ -348,6 +349,18 @@ def test_a_disallowed_extension_is_refused_and_not_stored(
     assert stored_files(uploads) == []
 
 
+def test_a_name_with_no_ascii_left_is_stored_as_the_readme_shows(
+    client: FlaskClient, uploads: Path
+) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f'secure_filename("中文.txt", fallback="{UPLOAD_FALLBACK_STEM}")' in readme
+    assert secure_filename("中文.txt", fallback=UPLOAD_FALLBACK_STEM) == "upload.txt"
+    for _ in range(2):
+        assert upload(client, b"x", "中文.txt").status_code == 302
+    assert stored_files(uploads) == ["upload-1.txt", "upload.txt"]
+    assert "Saved 中文.txt as upload-1.txt." in client.get("/uploads/").text
+
+
 def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploads: Path) -> None:
     response = upload(client, b"", "")
     assert response.status_code == 400
@@ -367,7 +380,7 @@ def test_an_upload_without_a_chosen_file_asks_for_one(client: FlaskClient, uploa
         ("NUL.txt", 302, 1),
         (".htaccess.txt", 302, 1),
         ("a\uff0f..\uff0fsecret.txt", 302, 1),
-        # Nothing is left of "..": a random stem and no extension, which the demo does not accept.
+        # Nothing is left of "..": the fallback stem and no extension, which is not accepted.
         ("..", 400, 0),
     ],
 )
@@ -456,14 +469,120 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_a_zip_is_extracted_into_the_upload_folder(client: FlaskClient, uploads: Path) -> None:
-    archive = zip_bytes([("cat.txt", b"meow"), ("album/dog.txt", b"woof")])
+def test_a_zip_is_extracted_into_a_folder_of_its_own_listed_and_downloadable(
+    client: FlaskClient, uploads: Path
+) -> None:
+    archive = zip_bytes([("cat.txt", b"meow"), ("album/", b""), ("album/dog.txt", b"woof")])
     response = send_archive(client, archive)
     assert response.status_code == 200
-    assert "Extracted 2 entries from photos.zip" in response.text
-    assert tree(uploads) == {"cat.txt": b"meow", "album": b"<dir>", "album/dog.txt": b"woof"}
-    assert "cat.txt" in client.get("/uploads/").text
-    assert client.get("/uploads/cat.txt").data == b"meow"
+    assert "Extracted 2 files from photos.zip into photos/:" in response.text
+    assert tree(uploads) == {
+        "photos": b"<dir>",
+        "photos/cat.txt": b"meow",
+        "photos/album": b"<dir>",
+        "photos/album/dog.txt": b"woof",
+    }
+    listing = client.get("/uploads/").text
+    for name, data in [("photos/cat.txt", b"meow"), ("photos/album/dog.txt", b"woof")]:
+        assert f'href="/uploads/{name}"' in response.text
+        assert f'href="/uploads/{name}"' in listing
+        download = client.get(f"/uploads/{name}")
+        assert download.status_code == 200
+        assert download.data == data
+        assert download.headers["Content-Disposition"].startswith("attachment")
+    assert "photos/album/dog.txt" in client.get("/search", query_string={"q": "dog"}).text
+
+
+def test_the_issue_example_is_refused_whole_naming_the_executable(
+    client: FlaskClient, uploads: Path
+) -> None:
+    archive = zip_bytes([("sub/notes.txt", b"n"), ("tool.exe", b"MZ"), ("photo.png", b"png")])
+    response = send_archive(client, archive)
+    assert response.status_code == 400
+    assert "nothing was written" in response.text
+    assert "member &#39;tool.exe&#39;: .exe files are not accepted (allowed: csv," in response.text
+    assert tree(uploads) == {}
+    assert "No files." in client.get("/uploads/").text
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_count_of_extracted_files_has_the_right_plural(client: FlaskClient, count: int) -> None:
+    archive = zip_bytes([(f"f{index}.txt", b"x") for index in range(count)])
+    noun = "file" if count == 1 else "files"
+    assert f"Extracted {count} {noun} from" in send_archive(client, archive).text
+
+
+def test_each_archive_gets_a_new_folder_and_touches_no_existing_file(
+    client: FlaskClient, uploads: Path
+) -> None:
+    upload(client, b"mine", "notes.txt")
+    upload(client, b"a file, not a folder", "photos.txt")
+    (uploads / "photos").mkdir()
+    (uploads / "photos" / "old.txt").write_bytes(b"old")
+    first = send_archive(client, zip_bytes([("notes.txt", b"theirs")]))
+    second = send_archive(client, zip_bytes([("notes.txt", b"again")]))
+    assert "into photos-1/" in first.text
+    assert "into photos-2/" in second.text
+    assert tree(uploads) == {
+        "notes.txt": b"mine",
+        "photos.txt": b"a file, not a folder",
+        "photos": b"<dir>",
+        "photos/old.txt": b"old",
+        "photos-1": b"<dir>",
+        "photos-1/notes.txt": b"theirs",
+        "photos-2": b"<dir>",
+        "photos-2/notes.txt": b"again",
+    }
+
+
+@pytest.mark.parametrize(
+    ("archive_name", "folder"),
+    [("中文.zip", "archive"), ("../../My Photos.ZIP", "My_Photos"), ("a.tar.zip", "a.tar")],
+)
+def test_the_folder_of_an_archive_is_its_safe_name_without_zip(
+    client: FlaskClient, uploads: Path, archive_name: str, folder: str
+) -> None:
+    response = send_archive(client, zip_bytes([("a.txt", b"x")]), archive_name)
+    assert f"into {folder}/:" in response.text
+    assert tree(uploads) == {folder: b"<dir>", f"{folder}/a.txt": b"x"}
+
+
+# Member names against the single-upload rules: stored as is, or refused naming the member.
+MEMBER_CASES = [
+    ("notes.txt", None),
+    ("docs/report.pdf", None),
+    ("Photo.PNG", None),
+    ("tool.exe", ".exe files are not accepted"),
+    ("README", "files without an extension are not accepted"),
+    ("docs/run.sh", ".sh files are not accepted"),
+    ("my notes.txt", "&#39;my notes.txt&#39; is not a safe name"),
+    ("sub dir/a.txt", "&#39;sub dir&#39; is not a safe name"),
+    (".hidden.txt", "is not a safe name (leading dot or dash)"),
+    ("evil\u202etxt.png", "is not a safe name (invisible character)"),
+    ("中文.txt", "an upload would be renamed &#39;upload.txt&#39;"),
+]
+
+
+@pytest.mark.parametrize(("member", "refusal"), MEMBER_CASES)
+def test_a_member_is_extracted_exactly_when_an_upload_would_keep_its_name(
+    client: FlaskClient, uploads: Path, member: str, refusal: str | None
+) -> None:
+    response = send_archive(client, zip_bytes([("first.txt", b"1"), (member, b"x")]))
+    basename = member.rsplit("/", 1)[-1]
+    single = upload(client, b"x", basename)
+    if refusal is None:
+        assert response.status_code == 200
+        assert client.get(f"/uploads/photos/{member}").data == b"x"
+        assert single.status_code == 302
+        assert basename in stored_files(uploads)
+    else:
+        assert response.status_code == 400
+        assert refusal in response.text
+        assert "member " in response.text
+        assert "photos" not in stored_files(uploads)
+        if "/" not in member:
+            # The upload form stores this name differently, or refuses it.
+            assert basename not in stored_files(uploads)
 
 
 @pytest.mark.parametrize(
@@ -491,22 +610,13 @@ def test_a_hostile_zip_is_refused_and_the_folder_is_left_as_it_was(
     assert tree(uploads) == before
 
 
-def test_an_existing_file_is_never_overwritten_by_an_archive(
-    client: FlaskClient, uploads: Path
-) -> None:
-    upload(client, b"mine", "notes.txt")
-    response = send_archive(client, zip_bytes([("new.txt", b"n"), ("notes.txt", b"theirs")]))
-    assert response.status_code == 400
-    assert "exists" in response.text
-    assert tree(uploads) == {"notes.txt": b"mine"}
-
-
 @pytest.mark.parametrize(
     ("data", "filename", "message"),
     [
         (b"PK", "", "Choose a .zip file."),
         (b"x", "photos.tar", "Only .zip archives are taken."),
         (b"not a zip", "photos.zip", "unreadable"),
+        (zip_bytes([("empty/", b"")]), "photos.zip", "it holds no file"),
     ],
 )
 def test_a_missing_wrong_or_corrupt_archive_is_refused(
@@ -625,12 +735,12 @@ def test_the_flashed_upload_message_keeps_the_session_cookie_small(
 @pytest.mark.parametrize(
     ("content_type", "body", "message"),
     [
-        ("multipart/form-data; boundary=other", None, "The form could not be read"),
-        ("multipart/form-data", None, "Missing boundary"),
+        ("multipart/form-data; boundary=other", None, "do not match the boundary"),
+        ("multipart/form-data", None, "multipart/form-data but names no boundary"),
         (None, None, "not a form: its Content-Type is missing"),
         ("application/json", b'{"username": "ada"}', "its Content-Type is application/json"),
-        ("multipart/form-data; boundary=XYZ", "truncated", "The form could not be read"),
-        ("multipart/form-data; boundary=XYZ", "undecodable name", "codec can"),
+        ("multipart/form-data; boundary=XYZ", "truncated", "its body ends too early"),
+        ("multipart/form-data; boundary=XYZ", "undecodable name", "file name in it is not UTF-8"),
     ],
 )
 def test_a_malformed_form_gets_a_400_saying_what_is_wrong(
@@ -657,6 +767,10 @@ def test_a_malformed_form_gets_a_400_saying_what_is_wrong(
     assert response.status_code == 400
     assert message in response.text
     assert "expired" not in response.text
+    # Werkzeug's parser speaks of itself ("cannot parse beyond State.DATA", "'utf-8' codec
+    # can't decode"): the page speaks of the request.
+    for internal in ("State.", "codec", "Invalid form-data", "Missing boundary"):
+        assert internal not in response.text
     assert stored_files(uploads) == []
 
 
@@ -680,7 +794,7 @@ def test_the_well_formed_multipart_body_of_those_tests_is_accepted(
     ("method", "url", "status"),
     [
         ("POST", "/nowhere", 404),
-        ("POST", "/uploads/missing.txt/extra", 404),
+        ("POST", "/uploads/missing.txt/extra", 405),
         ("POST", "/hello", 405),
         ("POST", "/uploads/", 405),
         ("PUT", "/login", 405),
@@ -781,9 +895,23 @@ def test_only_local_host_names_are_answered_by_default(
     assert response.status_code == status
     if status == 400:
         assert "Location" not in response.headers
-        assert "evil.example" not in response.text.replace(f"Host {host!r}", "")
+        assert "evil.example" not in response.text.replace(str(escape(f"Host {host!r}")), "")
     else:
         assert response.headers["Location"] == f"http://{host}/uploads/"
+
+
+@needs_trusted_hosts
+def test_the_page_for_an_untrusted_host_gets_its_stylesheet(client: FlaskClient) -> None:
+    headers = {"Host": "evil.example"}
+    page = client.get("/", headers=headers)
+    assert page.status_code == 400
+    assert 'href="/static/style.css"' in page.text
+    stylesheet = client.get("/static/style.css", headers=headers)
+    assert stylesheet.status_code == 200
+    assert stylesheet.mimetype == "text/css"
+    assert "evil.example" not in stylesheet.text
+    assert client.get("/static/missing.css", headers=headers).status_code == 400
+    assert client.get("/uploads/", headers=headers).status_code == 400
 
 
 @needs_trusted_hosts
@@ -844,6 +972,16 @@ def test_the_run_demo_example_prints_aligned_columns() -> None:
     assert any("中文" in line for line in lines)
     arrows = {terminal_width(line.partition(" -> ")[0]) for line in lines}
     assert len(arrows) == 1, lines
+
+
+def test_run_demo_installs_only_the_flask_extra_and_drops_the_test_tools() -> None:
+    script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
+    installs = re.findall(r"^\.venv/bin/python -m (pip install .*)$", script, flags=re.MULTILINE)
+    assert installs == ["pip install --quiet --upgrade pip", "pip install --quiet -e '.[flask]'"]
+    assert "if [ -e .venv/bin/pytest ]; then" in script
+    assert "python3 -m venv --clear .venv" in script
+    # scripts/run-tests, run after it, installs the dev extra into the same .venv/ again.
+    assert "pip install --quiet -e '.[dev]'" in (ROOT / "scripts" / "run-tests").read_text()
 
 
 def test_run_demo_says_what_it_does_and_runs_the_module() -> None:

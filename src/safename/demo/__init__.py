@@ -22,7 +22,7 @@ require("flask", "flask")
 
 from flask import Flask  # noqa: E402
 
-from safename.demo import forms, security, views  # noqa: E402
+from safename.demo import forms, security, text, views  # noqa: E402
 from safename.flask import SafeName  # noqa: E402
 
 __all__ = [
@@ -102,6 +102,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.secret_key = security.load_secret_key(app.config.get("SECRET_KEY"), app.instance_path)
     # Rules read app.url_map.converters when they are added: install ours first.
     SafeName(app)
+    # Before any template is compiled: every {{ ... }} shows hidden characters as escapes.
+    text.install(app)
     # The form is parsed (and a malformed one refused) before the CSRF check reads it.
     forms.install(app)
     security.install(app)

@@ -5,7 +5,8 @@ part header that is not UTF-8) as an empty one, which a view then reports as som
 such as a missing CSRF token. The demo parses the form before anything reads it and answers
 a malformed one with what is wrong. Werkzeug's 413 does not say which of its three limits was
 hit (the body's length, the number of form parts, the size of one form field): the demo names
-it. And what the demo echoes of a client's text is bounded (:func:`echo`).
+it. Neither message repeats the parser's own words (``cannot parse beyond State.DATA``),
+which describe its internals, not the request.
 """
 
 from __future__ import annotations
@@ -17,14 +18,23 @@ from flask import Flask, Request, abort, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 
-__all__ = ["BODY_METHODS", "FORM_TYPES", "FormRequest", "echo", "install", "too_large_message"]
+from safename.demo.text import echo
+
+__all__ = [
+    "BODY_METHODS",
+    "FORM_TYPES",
+    "FormRequest",
+    # Kept here, where it was first published; the demo's one echo helper lives in text.
+    "echo",
+    "install",
+    "malformed_form_message",
+    "too_large_message",
+]
 
 #: The methods whose requests carry a body that a view may read as a form.
 BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The content types a form is sent with.
 FORM_TYPES: Final = ("multipart/form-data", "application/x-www-form-urlencoded")
-#: The most characters of a client's text the demo echoes in a page or a flashed message.
-ECHO_LIMIT: Final = 80
 
 # Where Werkzeug raises its bare 413 (the innermost frame), and the limit each place checks.
 # Anything else is reported with every limit; a test per limit notices a change in Werkzeug.
@@ -89,7 +99,26 @@ def _read_form() -> None:
     try:
         request.form  # noqa: B018 - reading it parses it, once
     except ValueError as error:
-        abort(400, description=f"The form could not be read: {echo(str(error))}.")
+        abort(400, description=f"The form could not be read: {malformed_form_message(error)}")
+
+
+def malformed_form_message(error: ValueError) -> str:
+    """What is wrong with a form that Werkzeug's parser refused with *error*, in the
+    request's terms rather than the parser's.
+
+    >>> malformed_form_message(ValueError("Invalid form-data cannot parse beyond State.DATA"))
+    'its body ends too early, or its parts do not match the boundary its Content-Type names.'
+    >>> malformed_form_message(ValueError("Missing boundary"))
+    'its Content-Type is multipart/form-data but names no boundary.'
+    """
+    if isinstance(error, UnicodeDecodeError):
+        return "a field name or file name in it is not UTF-8."
+    message = str(error)
+    if message == "Missing boundary":
+        return "its Content-Type is multipart/form-data but names no boundary."
+    if "Content-Disposition" in message:
+        return "a part of it has no Content-Disposition header to name its field."
+    return "its body ends too early, or its parts do not match the boundary its Content-Type names."
 
 
 def too_large_message(error: RequestEntityTooLarge) -> str:
@@ -127,25 +156,3 @@ def _limit_hit(error: RequestEntityTooLarge) -> str | None:
         return _CONTENT_LENGTH
     frames = list(traceback.walk_tb(error.__traceback__))
     return _RAISED_BY.get(frames[-1][0].f_code.co_qualname) if frames else None
-
-
-def echo(text: str) -> str:
-    """*text* as the demo may show it back: printable, and at most :data:`ECHO_LIMIT` characters.
-
-    Characters that are not printable (controls, bidi overrides) are written as escapes, and
-    a longer text is cut with a note of its length, so that an echo cannot grow a page or a
-    cookie with the size of the request. HTML escaping is left to the templates.
-
-    >>> echo("notes.txt")
-    'notes.txt'
-    >>> echo("evil\\u202etxt.exe")
-    'evil\\\\u202etxt.exe'
-    >>> echo("x" * 60_000)[-25:]
-    'xxxx… (60,000 characters)'
-    """
-    printable = "".join(
-        character if character.isprintable() else ascii(character)[1:-1] for character in text
-    )
-    if len(printable) <= ECHO_LIMIT:
-        return printable
-    return f"{printable[:ECHO_LIMIT]}… ({len(text):,} characters)"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
+import os
+import stat
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import IO, Final
 
 from flask import (
     Blueprint,
@@ -24,14 +28,23 @@ from flask import (
     url_for,
 )
 from flask.globals import request_ctx
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import BadRequestKeyError, HTTPException, RequestEntityTooLarge
+from werkzeug.routing import MapAdapter
 from werkzeug.wrappers import Response as BaseResponse
 
-from safename.archives import UnsafeArchiveError, safe_extract
-from safename.demo.forms import echo, too_large_message
-from safename.filenames import is_safe_filename
+from safename import (
+    UnsafeArchiveError,
+    UnsafeFilenameError,
+    is_safe_filename,
+    safe_extract,
+    safe_join,
+    secure_filename,
+    validate_filename,
+)
+from safename.demo.forms import too_large_message
+from safename.demo.text import echo
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
-from safename.paths import safe_join
 
 __all__ = ["USERNAME_COOKIE", "blueprint", "register"]
 
@@ -53,6 +66,14 @@ _ACTIVE_TYPES: Final = frozenset(
 )
 _DOWNLOAD_POLICY: Final = "default-src 'none'; sandbox"
 _EXAMPLE_ITEM: Final = uuid.UUID("12345678-1234-5678-1234-567812345678")
+#: The stem of a stored upload whose name keeps no ASCII letter or digit (``中文.txt``
+#: becomes ``upload.txt``, then ``upload-1.txt``): a name a person can read, as in the
+#: README, where the library's default is a random one. docs/flask.md says why.
+UPLOAD_FALLBACK_STEM: Final = "upload"
+#: The same for the folder of an extracted archive (``中文.zip`` goes into ``archive/``).
+ARCHIVE_FALLBACK_STEM: Final = "archive"
+# A new folder per archive: "photos", then "photos-1"... as unique_filename numbers files.
+_MAX_FOLDER_SUFFIX: Final = 999
 
 blueprint = Blueprint("demo", __name__)
 
@@ -66,10 +87,11 @@ class StoredFile:
 
 
 def register(app: Flask) -> None:
-    """Add the demo's routes and its friendly error pages to *app*."""
+    """Add the demo's routes to *app*, and its one error page for every HTTP error."""
     app.register_blueprint(blueprint)
-    for code in (400, 404, 405, 413, 500):
-        app.register_error_handler(code, _error_page)
+    # HTTPException covers every code, and an unhandled error's 500; Flask leaves the
+    # redirects of routing (a RoutingException) to themselves.
+    app.register_error_handler(HTTPException, _error_page)
 
 
 @blueprint.route("/")
@@ -177,7 +199,7 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
     folder.mkdir(parents=True, exist_ok=True)
     extension: SafeName = current_app.extensions["safename"]
     try:
-        stored = extension.save_upload(the_file, folder)
+        stored = extension.save_upload(_with_readable_fallback(the_file), folder)
     except UploadRejectedError as error:
         if error.reason is UploadReason.TOO_LARGE:
             limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
@@ -193,36 +215,114 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
 
 @blueprint.route("/extract", methods=["GET", "POST"])
 def extract_archive() -> str | tuple[str, int]:
-    """Show the archive form, or extract ``request.files['archive']`` with ``safe_extract``.
+    """Show the archive form, or extract ``request.files['archive']`` into a new folder.
 
-    Only a ``.zip`` is taken. Every member is checked before anything is
-    published, so a refused archive leaves the upload folder as it was.
+    One policy with ``/upload``: every file of the archive must have a name the upload
+    form would store unchanged, with an extension it accepts, and every folder a safe
+    name; what is extracted is then listed and downloadable. An archive with one member
+    that breaks a rule is refused whole, naming that member, and nothing is written.
     """
     if request.method == "GET":
         return render_template("extract.html")
-    archive = request.files.get("archive")
-    if archive is None or not archive.filename:
+    archive = request.files["archive"]
+    if not archive.filename:
         return render_template("extract.html", error="Choose a .zip file."), 400
     if not archive.filename.lower().endswith(".zip"):
         return render_template("extract.html", error="Only .zip archives are taken."), 400
-    folder = _upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    config = current_app.config
+    uploads = _upload_folder()
+    uploads.mkdir(parents=True, exist_ok=True)
+    folder = _new_archive_folder(uploads, archive.filename)
     try:
-        written = safe_extract(
-            archive.stream,
-            folder,
-            max_members=config["SAFENAME_EXTRACT_MAX_MEMBERS"],
-            max_total_bytes=config["SAFENAME_EXTRACT_MAX_BYTES"],
-        )
-    except UnsafeArchiveError as error:
+        files = _extract_by_upload_rules(archive.stream, folder)
+    except (UnsafeArchiveError, RefusedMemberError) as error:
+        folder.rmdir()  # empty: safe_extract leaves the folder as it was
         message = f"The archive was refused, and nothing was written: {error}."
         return render_template("extract.html", error=message), 400
     except OSError:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
         current_app.logger.exception("archive could not be extracted")
         abort(500)
-    extracted = [path.relative_to(folder).as_posix() for path in written]
-    return render_template("extract.html", archive=archive.filename, extracted=extracted)
+    count = f"{len(files)} file" if len(files) == 1 else f"{len(files)} files"
+    summary = f"Extracted {count} from {echo(archive.filename)} into {folder.name}/:"
+    extracted = [path.relative_to(uploads).as_posix() for path in files]
+    return render_template("extract.html", summary=summary, extracted=extracted)
+
+
+class RefusedMemberError(ValueError):
+    """An archive that the upload rules refuse: *member* is the first member that breaks
+    them (``None`` when the refusal is about the whole archive), *why* says which rule."""
+
+    def __init__(self, member: str | None, why: str) -> None:
+        super().__init__(why if member is None else f"member {member!r}: {why}")
+        self.member = member
+
+
+def _new_archive_folder(uploads: Path, archive_name: str) -> Path:
+    """A new, empty folder in *uploads*, named after the archive: created here, by this call."""
+    stem = os.path.splitext(secure_filename(archive_name, fallback=ARCHIVE_FALLBACK_STEM))[0]
+    # splitext leaves a stem of at least one safe character; the suffix must fit 255 bytes.
+    stem = stem[:240]
+    for number in range(_MAX_FOLDER_SUFFIX + 1):
+        folder = uploads / (stem if number == 0 else f"{stem}-{number}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise FileExistsError(f"no free folder name for {stem!r} in {uploads}")
+
+
+def _extract_by_upload_rules(stream: IO[bytes], folder: Path) -> list[Path]:
+    """Check every member, then extract them all into *folder*; return the files written."""
+    config = current_app.config
+    limits = {
+        "max_members": config["SAFENAME_EXTRACT_MAX_MEMBERS"],
+        "max_total_bytes": config["SAFENAME_EXTRACT_MAX_BYTES"],
+    }
+    start = stream.tell()
+    # First safename's own checks (names, links, limits), reading everything, writing nothing.
+    safe_extract(stream, folder, dry_run=True, **limits)
+    stream.seek(start)
+    _check_members(stream)
+    stream.seek(start)
+    written = safe_extract(stream, folder, **limits)
+    return [path for path in written if path.is_file()]
+
+
+def _check_members(stream: IO[bytes]) -> None:
+    """Raise :class:`RefusedMemberError` for the first member that breaks the upload rules."""
+    with zipfile.ZipFile(stream) as listing:
+        files = [info for info in listing.infolist() if not _is_directory(info)]
+    if not files:
+        raise RefusedMemberError(None, "it holds no file")
+    for info in files:
+        why = _member_problem(info.orig_filename)
+        if why is not None:
+            raise RefusedMemberError(info.orig_filename, why)
+
+
+def _is_directory(info: zipfile.ZipInfo) -> bool:
+    # As safe_extract reads a zip: a trailing slash, or a directory's mode.
+    return info.orig_filename.endswith("/") or stat.S_ISDIR(info.external_attr >> 16)
+
+
+def _member_problem(name: str) -> str | None:
+    """Why an upload of this member's file would be stored otherwise or refused, or ``None``."""
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    for part in parts:
+        try:
+            validate_filename(part)
+        except UnsafeFilenameError as error:
+            reason = error.reason.value.replace("_", " ")
+            renamed = secure_filename(part, fallback=UPLOAD_FALLBACK_STEM)
+            return f"{part!r} is not a safe name ({reason}): an upload would be renamed {renamed!r}"
+    extension = os.path.splitext(parts[-1])[1].lstrip(".").lower()
+    allowed = current_app.config["SAFENAME_UPLOAD_EXTENSIONS"]
+    if allowed is not None and extension not in {item.lstrip(".").lower() for item in allowed}:
+        kind = f".{extension} files" if extension else "files without an extension"
+        return f"{kind} are not accepted (allowed: {', '.join(sorted(allowed))})"
+    return None
 
 
 @blueprint.route("/uploads/")
@@ -231,18 +331,34 @@ def list_uploads() -> str:
     return render_template("uploads.html", files=_stored_files())
 
 
-@blueprint.route("/uploads/<filename:name>")
+@blueprint.route("/uploads/<path:name>")
 def download(name: str) -> Response:
-    """Send an upload as an attachment that cannot run script in this origin."""
+    """Send an upload, or a file of an extracted archive's folder, as an attachment that
+    cannot run script in this origin. Only what the list shows: every part a safe name."""
+    if not all(is_safe_filename(part) for part in name.split("/")):
+        abort(404)
     path = Path(safe_join(_upload_folder(), name))
     if not path.is_file():
         abort(404)
     guessed, _ = mimetypes.guess_type(name)
     mimetype = "application/octet-stream" if guessed in _ACTIVE_TYPES or not guessed else guessed
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name)
     response.headers["Content-Security-Policy"] = _DOWNLOAD_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _with_readable_fallback(the_file: FileStorage) -> FileStorage:
+    """*the_file* under its safe name with :data:`UPLOAD_FALLBACK_STEM` as the fallback.
+
+    ``save_upload`` sanitizes again, which changes nothing (a safe name is a fixed point),
+    and still refuses a missing name and checks the extension of this one.
+    """
+    name = the_file.filename
+    if not name or not name.strip():
+        return the_file
+    readable = secure_filename(name, fallback=UPLOAD_FALLBACK_STEM)
+    return FileStorage(the_file.stream, filename=readable, name=the_file.name)
 
 
 def _upload_folder() -> Path:
@@ -250,18 +366,20 @@ def _upload_folder() -> Path:
 
 
 def _stored_files() -> list[StoredFile]:
-    """Finished uploads, by name; the hidden ``.safename-*.part`` temporaries are not safe names."""
+    """Finished uploads and extracted files, by path in the upload folder.
+
+    What :func:`download` serves: every part of the path a safe name, which leaves out
+    the hidden ``.safename-*.part`` temporaries of uploads and extractions under way.
+    """
     folder = _upload_folder()
-    if not folder.is_dir():
-        return []
-    return sorted(
-        (
-            StoredFile(entry.name, entry.stat().st_size)
-            for entry in folder.iterdir()
-            if entry.is_file() and is_safe_filename(entry.name)
-        ),
-        key=lambda stored: stored.name,
-    )
+    found: list[StoredFile] = []
+    for directory, subfolders, files in os.walk(folder):  # a missing folder yields nothing
+        subfolders[:] = [name for name in subfolders if is_safe_filename(name)]
+        for name in files:
+            path = Path(directory, name)
+            if is_safe_filename(name) and path.is_file():
+                found.append(StoredFile(path.relative_to(folder).as_posix(), path.stat().st_size))
+    return sorted(found, key=lambda stored: stored.name)
 
 
 def _rejection_message(error: UploadRejectedError) -> str:
@@ -271,15 +389,50 @@ def _rejection_message(error: UploadRejectedError) -> str:
     return f"Files of that type are not accepted. Allowed: {allowed}."
 
 
-def _error_page(error: Exception) -> tuple[str, int] | Response:
-    http_error = error if isinstance(error, HTTPException) else None
-    code = http_error.code if http_error and http_error.code else 500
-    if isinstance(http_error, RequestEntityTooLarge):
-        description = too_large_message(http_error)
-    else:
-        description = (http_error.description if http_error else None) or "Something went wrong."
-    name = http_error.name if http_error else "Internal Server Error"
+def _error_page(error: HTTPException) -> tuple[str, int] | Response:
+    """The one error page: the code, its name and what went wrong, in the look of every page."""
+    code = error.code or 500
     if request_ctx.url_adapter is None:
-        # No URL can be built for this request (its Host is not trusted): a page without links.
-        return Response(f"{code} {name}\n\n{description}\n", code, mimetype="text/plain")
-    return render_template("error.html", code=code, name=name, description=description), code
+        # The Host header is not trusted, so Flask built no adapter for it; the page's links
+        # are relative paths, which need an adapter but no host name of the client's.
+        request_ctx.url_adapter = _adapter_without_host()
+        stylesheet = _static_file_asked_for()
+        if stylesheet is not None:
+            # The error page's own stylesheet, asked for with the same Host: a static file
+            # says nothing built from the Host, and without it the page would lose its look.
+            return current_app.send_static_file(stylesheet)
+    return render_template(
+        "error.html", code=code, name=error.name, description=_description(error)
+    ), code
+
+
+def _description(error: HTTPException) -> str:
+    if isinstance(error, RequestEntityTooLarge):
+        return too_large_message(error)
+    if isinstance(error, BadRequestKeyError) and error.args:
+        # request.form["x"] or request.files["x"] without that field: Werkzeug's text does
+        # not say which (outside debug mode); the key is the app's own, not the client's.
+        return f"The form sent has no field named “{error.args[0]}”. Send the form from its page."
+    return error.description or "Something went wrong."
+
+
+def _static_file_asked_for() -> str | None:
+    """The static file a GET asks for, if it is one; a 404 for a missing one stays an error."""
+    if request.method != "GET" or request_ctx.url_adapter is None:
+        return None
+    try:
+        endpoint, arguments = request_ctx.url_adapter.match(request.path, method="GET")
+    except HTTPException:
+        return None
+    if (
+        endpoint != "static"
+        or not (Path(current_app.static_folder or "") / arguments["filename"]).is_file()
+    ):
+        return None
+    return str(arguments["filename"])
+
+
+def _adapter_without_host() -> MapAdapter:
+    return current_app.url_map.bind(
+        "localhost", script_name=request.root_path or "/", url_scheme=request.scheme
+    )

@@ -1,0 +1,1 @@
+"""The browser tests: the demo in a real headless Chromium."""
