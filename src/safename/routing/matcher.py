@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -40,10 +41,12 @@ from safename.routing.rules import Reader, RulePart, reader
 __all__ = [
     "CompiledTree",
     "Entry",
+    "Index",
     "Level",
     "Matcher",
     "Node",
     "Route",
+    "Version",
     "build_index",
     "descend",
     "search",
@@ -70,37 +73,45 @@ class Matcher:
     >>> matcher.match("/7"), matcher.match("/70")
     (('small', {'n': 7}), ('name', {'name': '70'}))
 
+    Safe to share between threads: :meth:`add` may run while other threads
+    match, and each match then answers with the rules before the add or
+    after it, never a mix. An add builds a new tree beside the published one,
+    sharing the nodes it does not change, and publishes it with one
+    assignment; no node is changed once published, so a match needs no lock.
+
     :param walk: walk the tree in native code (:mod:`safename.routing._walk`)
         instead of matching its regexes; by default, in the compiled build only.
     """
 
     def __init__(self, *, walk: bool | None = None) -> None:
         self._walking = NATIVE if walk is None else walk
-        self._walk_root: WalkNode | None = None
-        self._root = Node()
-        # Made again when first needed after a change: the regexes to try, by
-        # first segment (see build_index), and those for any other.
-        self._index: dict[str, tuple[Entry, ...]] = {}
-        self._wide: dict[str, Level] = {}
-        self._root_steps: tuple[Entry, ...] = ()
-        self._stale = False
+        # What match reads, in one attribute: it reads it once per path, so it
+        # sees one version whatever an add publishes meanwhile.
+        self._version = Version(Node())
+        # Serialises adders: each builds on the version the one before published.
+        self._adding = threading.Lock()
 
     def add(
         self, parts: Sequence[RulePart], endpoint: str, match: Callable[[str], Values | None]
     ) -> None:
         """Add a rule: its parts, its endpoint, and the function that reads its values.
 
+        Matches that run meanwhile, in other threads, find the rule or not,
+        and every other rule as before.
+
         :param parts: the rule's parts, the leading empty one included.
         :param match: the rule's values in a path, or ``None``
             (:meth:`~safename.routing.Pattern.match`).
         """
-        node = self._root
-        for part in parts[1:]:  # every rule and path starts with "/": part 0 is ""
-            node = node.child(part)
         dynamic = [(number, part) for number, part in enumerate(parts) if not part.static]
         places = tuple(number for number, _ in dynamic)
-        node.routes.append(Route(endpoint, match, tuple(part for _, part in dynamic), places))
-        self._stale = True
+        route = Route(endpoint, match, tuple(part for _, part in dynamic), places)
+        with self._adding:
+            previous = self._version
+            # every rule and path starts with "/": part 0 is ""
+            self._version = Version(_with_route(previous.root, parts[1:], route))
+        # `previous` keeps the old version alive until the new one is stored:
+        # compiled code releases an attribute's old value before the store.
 
     def update(self) -> None:
         """Compile the index of the rules added so far (``match`` does it when needed).
@@ -108,35 +119,39 @@ class Matcher:
         Should Python's regex compiler refuse the index, every path is walked
         instead: slower, but no rule that was added fails to match.
         """
-        self._walk_root = walk_tree(self._root) if self._walking else None
-        if self._walk_root is not None:
-            self._stale = False
-            return
-        try:
-            self._root_steps, levels = build_index(self._root)
-        except _CANNOT_COMPILE:
-            self._root_steps, levels = (WALK,), None
-        # By first segment: the regexes to try, or for a wide one the levels below.
-        levels = levels or {}
-        self._index = {first: entries for first, (entries, below) in levels.items() if not below}
-        self._wide = {first: level for first, level in levels.items() if level[1]}
-        self._stale = False
+        self._compiled()
+
+    @property
+    def _walk_root(self) -> WalkNode | None:
+        """The tree of the native walk, or ``None`` where the regexes read paths."""
+        return self._compiled().walk_root
+
+    def _compiled(self) -> Index:
+        """The index of the published version, compiled now if no match has yet."""
+        version = self._version
+        table = version.index
+        if table is None:
+            # Threads that get here together each compile the same tree, and
+            # each publishes an index as good as the others'.
+            table = version.index = Index(version.root, walking=self._walking)
+        return table
 
     def match(self, path: str) -> tuple[str, Values] | None:  # noqa: PLR0912 - the hot loop
         """The endpoint and values of the first rule that matches *path*, or ``None``."""
-        if self._stale:
-            self.update()
-        if self._walk_root is not None:
-            return walk_natively(self._walk_root, path)
+        table = self._version.index
+        if table is None:
+            table = self._compiled()
+        if table.walk_root is not None:
+            return walk_natively(table.walk_root, path)
         # The regexes, inlined (a call costs the pure build more than these branches).
         try:
             first = path.split("/", 2)[1]
         except IndexError:  # no "/": no rule matches
             return None
-        entries = self._index.get(first)
+        entries = table.by_first.get(first)
         if entries is None:
-            wide = self._wide.get(first)
-            entries = self._root_steps if wide is None else descend(wide, path)
+            wide = table.wide.get(first)
+            entries = table.root_steps if wide is None else descend(wide, path)
         # Inlined read_values: this is the hot path.
         for regex_match, ends, resume in entries:
             match = regex_match(path)
@@ -167,8 +182,56 @@ class Matcher:
                 found = search(node, segments, index, start, path, step=step)
                 if found is not None:
                     return found
-            return search(self._root, segments, 1, 1, path)
+            return search(table.root, segments, 1, 1, path)
         return None
+
+
+class Version:
+    """The rules of a matcher at one time: a tree never changed, and its index once compiled."""
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        #: Filled by the first match, once; never changed after.
+        self.index: Index | None = None
+
+
+class Index:
+    """What a match reads, compiled from one tree: the native walk's tree, or the regexes.
+
+    :param walking: make the native walk's tree (:func:`walk_tree`), if the
+        tree is low enough; else the regexes to try, by first segment (see
+        :func:`build_index`), and those for any other.
+    """
+
+    def __init__(self, root: Node, *, walking: bool) -> None:
+        self.root = root
+        self.walk_root = walk_tree(root) if walking else None
+        self.by_first: dict[str, tuple[Entry, ...]] = {}
+        self.wide: dict[str, Level] = {}
+        self.root_steps: tuple[Entry, ...] = ()
+        if self.walk_root is not None:
+            return
+        try:
+            self.root_steps, levels = build_index(root)
+        except _CANNOT_COMPILE:
+            self.root_steps, levels = (WALK,), None
+        # By first segment: the regexes to try, or for a wide one the levels below.
+        levels = levels or {}
+        self.by_first = {first: entries for first, (entries, below) in levels.items() if not below}
+        self.wide = {first: level for first, level in levels.items() if level[1]}
+
+
+def _with_route(root: Node, parts: Sequence[RulePart], route: Route) -> Node:
+    """A copy of the tree at *root* with *route* at the end of *parts*; *root*'s tree is unchanged.
+
+    Only the nodes along *parts* are copied (each a dict or list of steps);
+    the new tree shares every other node with the old one.
+    """
+    top = node = root.copy()
+    for part in parts:
+        node = node.copied_child(part)
+    node.routes.append(route)
+    return top
 
 
 @dataclass(frozen=True)
@@ -213,6 +276,27 @@ class Node:
             except _CANNOT_COMPILE:
                 self.wide = True
         return self._subtree
+
+    def copy(self) -> Node:
+        """A node with the same steps and rules, in containers of its own, to change."""
+        return Node(dict(self.static), list(self.dynamic), list(self.routes))
+
+    def copied_child(self, part: RulePart) -> Node:
+        """A copy of the node one step along *part*, put in its place here (made if new).
+
+        The node it replaces is left as it was: a match may be reading it.
+        """
+        if part.static:
+            known = self.static.get(part.content)
+            child = Node() if known is None else known.copy()
+            self.static[part.content] = child
+            return child
+        for number, (step, known) in enumerate(self.dynamic):
+            if step.key() == part.key():
+                child = known.copy()
+                self.dynamic[number] = (step, child)
+                return child
+        return self.child(part)
 
     def child(self, part: RulePart) -> Node:
         """The node one step along *part*, made if new."""
@@ -492,8 +576,9 @@ def _mark_wide(root: Node) -> None:
         rules = len(node.routes) + sum(rules for rules, _ in below)
         height = 1 + max((height for _, height in below), default=0)
         counts[id(node)] = rules, height
+        # The same answer for a node another version shares: its subtree is
+        # the same. Its regex (_subtree) is kept: no node changes once in a tree.
         node.wide = rules > WIDE or height > DEEPEST
-        node._subtree = None  # the tree may have changed
 
 
 def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool, depth: int) -> Level:

@@ -8,6 +8,7 @@ owns the tree of rule parts, its index and the hot loop.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
@@ -186,6 +187,10 @@ class Router:
     next rule in that order is tried, so the result is always the first rule
     whose :meth:`Pattern.match` succeeds; Werkzeug answers 404 there instead.
 
+    A router may be shared between threads: :meth:`add` may run while other
+    threads match or build, and each of those then sees the rules before the
+    add or after it, never a mix, and needs no lock (see :doc:`routing`).
+
     :param converters: extra converter classes by name, for every rule.
 
     >>> router = Router()
@@ -210,9 +215,14 @@ class Router:
 
     def __init__(self, converters: Mapping[str, type[Converter[Any]]] | None = None) -> None:
         self._converters = dict(converters or {})
+        # Each change a match or a build can see is one atomic store: a dict
+        # item, or the matcher's new version (see Matcher). A tuple of
+        # patterns is replaced, never changed.
         self._static: dict[str, str] = {}
         self._matcher = Matcher()
-        self._by_endpoint: dict[str, list[Pattern]] = {}
+        self._by_endpoint: dict[str, tuple[Pattern, ...]] = {}
+        # Serialises adders: two must not both extend the same endpoint's patterns.
+        self._adding = threading.Lock()
 
     def add(self, rule: str, endpoint: str) -> Pattern:
         """Add *rule* for *endpoint*; return its :class:`Pattern`.
@@ -220,14 +230,19 @@ class Router:
         Any rule :class:`Pattern` accepts can be added, whatever its length:
         a problem with a rule raises here, never at a later match.
 
+        Safe while other threads match or build: they find the rule or not,
+        and every other rule as before.
+
         :raises RuleSyntaxError: for a malformed rule.
         """
         pattern = Pattern(rule, self._converters)
-        self._by_endpoint.setdefault(endpoint, []).append(pattern)
-        if pattern.is_static:
-            self._static.setdefault(rule, endpoint)
-        else:
-            self._matcher.add(pattern.parts, endpoint, pattern.match)
+        with self._adding:
+            if pattern.is_static:
+                self._static.setdefault(rule, endpoint)
+            else:
+                self._matcher.add(pattern.parts, endpoint, pattern.match)
+            # Last: a build that finds the pattern finds the match that routes to it.
+            self._by_endpoint[endpoint] = (*self._by_endpoint.get(endpoint, ()), pattern)
         return pattern
 
     def match(self, path: str) -> tuple[str, dict[str, Any]] | None:
