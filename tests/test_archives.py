@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reserved_cases import reserved_names
 
 import safename._fs.publish
 import safename._fs.staging
 from benchmarks.bench_archives import tar_gz_bomb, zip_bomb
 from safename import PathReason, UnsafeArchiveError, safe_join
 from safename.archives import ArchiveReason, safe_extract
+from safename.uploads import sweep
 
 Manifest = dict[str, bytes | str]
 TAR_MODES = ["w", "w:gz", "w:bz2", "w:xz"]
@@ -126,6 +128,29 @@ ZIP_CASES = [
     ("existing directory as file", [("photos", b"x")], ArchiveReason.EXISTS),
     ("existing file inside", [("photos/old.jpg", b"evil")], ArchiveReason.EXISTS),
     ("through an existing symlink", [("etc/passwd", b"evil")], ArchiveReason.EXISTS),
+    # Issue 23: members named like the package's own temporaries were extracted, then swept.
+    (
+        "an extraction's temporary",
+        [("ok.txt", b"x"), (".safename-extract-0123456789abcdef.part/data.txt", b"user data")],
+        ArchiveReason.RESERVED_NAME,
+    ),
+    (
+        "an upload's temporary",
+        [(".safename-upload-fedcba9876543210.part", b"user data")],
+        ArchiveReason.RESERVED_NAME,
+    ),
+    (
+        "another case",
+        [(".SafeName-Upload-FEDCBA9876543210.part", b"x")],
+        ArchiveReason.RESERVED_NAME,
+    ),
+    ("a look-alike", [("\uff0esafename-extract-0.part/a", b"x")], ArchiveReason.RESERVED_NAME),
+    ("deeper down", [("sub/.safename-marker", b"x")], ArchiveReason.RESERVED_NAME),
+    (
+        "a directory",
+        [(".safename-extract-0123456789abcdef.part/", b"")],
+        ArchiveReason.RESERVED_NAME,
+    ),
 ]
 
 
@@ -537,6 +562,48 @@ def test_any_archive_is_extracted_safely_or_refused_leaving_nothing(
             assert directory in path.parents
             if path.is_file():
                 assert path.read_bytes() in {data for _, data in members}
+
+
+@pytest.mark.parametrize("mode", TAR_MODES)
+def test_tar_members_in_the_reserved_namespace_are_refused(target: Path, mode: str) -> None:
+    members = [
+        tar_member(".safename-extract-0123456789abcdef.part", tarfile.DIRTYPE),
+        tar_member(".safename-extract-0123456789abcdef.part/data.txt", data=b"user data"),
+    ]
+    error = refused(make_tar(members, mode), target)
+    assert (error.reason, error.member) == (
+        ArchiveReason.RESERVED_NAME,
+        ".safename-extract-0123456789abcdef.part",
+    )
+    assert "safename's own namespace" in str(error)
+
+
+def test_a_link_into_the_reserved_namespace_is_refused(target: Path) -> None:
+    members = [
+        tar_member("a.txt", data=b"x"),
+        tar_member(".safename-upload-fedcba9876543210.part", tarfile.LNKTYPE, link="a.txt"),
+    ]
+    error = refused(make_tar(members), target, allow_links=True)
+    assert error.reason is ArchiveReason.RESERVED_NAME
+
+
+def test_a_refused_reserved_member_leaves_nothing_for_sweep(target: Path) -> None:
+    # The bug: once extracted, the member was removed by a sweep as a leftover.
+    archive = make_zip([(".safename-upload-fedcba9876543210.part", b"user data")])
+    refused(archive, target)
+    assert sweep(target, older_than=0) == []
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+@given(name=reserved_names(allow_surrogates=False), nested=st.booleans(), use_tar=st.booleans())
+@settings(max_examples=100)
+def test_no_archive_writes_a_reserved_name(name: str, nested: bool, use_tar: bool) -> None:
+    member = f"sub/{name}" if nested else name
+    archive = make_tar([tar_member(member, data=b"x")]) if use_tar else make_zip([(member, b"x")])
+    with tempfile.TemporaryDirectory() as folder:
+        with pytest.raises(UnsafeArchiveError):
+            safe_extract(io.BytesIO(archive), folder)
+        assert os.listdir(folder) == []
 
 
 def test_archive_reasons_cover_every_path_reason() -> None:

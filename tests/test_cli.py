@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from hypothesis import strategies as st
 
 from safename import COMPILED, is_safe_filename, secure_filename, validate_filename
 from safename._fs import descriptors
+from safename._fs.temporaries import make_temporary_directory
 from safename.cli import ExitStatus, main
 from safename.errors import UnsafeFilenameError
-from safename.paths import no_replace_method
+from safename.paths import no_replace_method, opened_directory
 
 HOSTILE_NAMES = [
     "My cool movie.mov",
@@ -525,16 +527,39 @@ def test_extract_says_what_is_missing(tmp_path: Path) -> None:
 
 
 def test_sweep_lists_and_removes_only_with_apply(tmp_path: Path) -> None:
-    leftover = tmp_path / ".safename-upload-0123456789abcdef.part"
-    leftover.write_bytes(b"partial")
+    with opened_directory(tmp_path) as directory_fd:
+        leftover, leftover_fd = make_temporary_directory("upload", directory_fd)
+        os.close(leftover_fd)
     (tmp_path / "keep.txt").write_bytes(b"keep")
     status, output, errors = run_with_stderr(["sweep", "--older-than", "0", str(tmp_path)])
-    assert (status, output) == (ExitStatus.OK, f"{leftover.name}\n")
+    assert (status, output) == (ExitStatus.OK, f"{leftover}\n")
     assert "nothing was removed" in errors
-    assert leftover.exists()
+    assert (tmp_path / leftover).exists()
     assert run_with_stderr(["sweep", str(tmp_path)])[1] == ""  # younger than an hour
     status, output, errors = run_with_stderr(
         ["sweep", "--apply", "--older-than", "0", str(tmp_path)]
     )
     assert (status, errors) == (ExitStatus.OK, "removed 1 entries\n")
     assert os.listdir(tmp_path) == ["keep.txt"]
+
+
+@pytest.mark.parametrize("older_than", [[], ["--older-than", "0"]])
+def test_sweep_keeps_and_reports_user_entries_named_like_temporaries(
+    tmp_path: Path, older_than: list[str]
+) -> None:
+    # Issue 23: these were deleted as leftovers.
+    (tmp_path / ".safename-upload-fedcba9876543210.part").write_bytes(b"user data")
+    (tmp_path / ".safename-extract-0123456789abcdef.part").mkdir()
+    (tmp_path / ".safename-extract-0123456789abcdef.part" / "data.txt").write_bytes(b"user")
+    then = time.time() - 7200
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (then, then))
+    before = sorted(str(path) for path in tmp_path.rglob("*"))
+    status, output, errors = run_with_stderr(["sweep", "--apply", *older_than, str(tmp_path)])
+    assert (status, output) == (ExitStatus.OK, "")
+    assert errors == (
+        "kept: not made by safename: .safename-extract-0123456789abcdef.part\n"
+        "kept: not made by safename: .safename-upload-fedcba9876543210.part\n"
+        "removed 0 entries\n"
+    )
+    assert sorted(str(path) for path in tmp_path.rglob("*")) == before

@@ -22,13 +22,19 @@ from typing import Any
 
 import pytest
 from append_only import made_append_only
+from hypothesis import given
+from hypothesis import strategies as st
+from reserved_cases import reserved_names
 
 from safename import is_safe_filename, secure_filename
 from safename._fs import descriptors
+from safename._fs.temporaries import is_reserved_name
 from safename._rename import journal as _rename_journal
 from safename._rename import tree as _renaming
 from safename.cli import ExitStatus, main
-from safename.paths import no_replace_method, opened_directory
+from safename.cli._options import NameOptions
+from safename.filenames._rules import MIN_MAX_LENGTH
+from safename.paths import claim_name, no_replace_method, opened_directory
 
 # --- trees and manifests --------------------------------------------------------------------------
 
@@ -472,3 +478,42 @@ def test_case_twins_are_both_kept(tmp_path: Path) -> None:
         pytest.skip("this file system is case-insensitive")
     assert rename(tmp_path) == ExitStatus.OK
     assert sorted(os.listdir(tmp_path)) == ["A.txt", "a.txt"]
+
+
+# --- the reserved namespace -----------------------------------------------------------------------
+
+
+@given(
+    name=reserved_names(),
+    allow_unicode=st.booleans(),
+    max_length=st.integers(min_value=MIN_MAX_LENGTH, max_value=255),
+    fallback=st.sampled_from(["file", ".safename-upload-0123456789abcdef.part"]),
+)
+def test_the_sanitizer_the_engine_renames_with_never_gives_a_reserved_name(
+    name: str, allow_unicode: bool, max_length: int, fallback: str
+) -> None:
+    # The engine's targets are the sanitizer's output and claim_name's numbered
+    # variants of it: neither can start with a dot, so no check is needed in the engine.
+    options = NameOptions(max_length, fallback, allow_unicode=allow_unicode, transliterate=False)
+    sanitize = options.sanitizer()
+    target = sanitize(name)
+    assert not is_reserved_name(target)
+    claimed, _ = claim_name(
+        target, lambda candidate: None, max_length=max_length, allow_unicode=allow_unicode
+    )
+    assert not is_reserved_name(claimed)
+
+
+def test_hidden_names_like_temporaries_are_renamed_out_of_the_namespace(tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    names = [
+        ".safename-upload-fedcba9876543210.part",
+        ".SafeName-Extract-0.part",
+        "\uff0esafename-x",
+    ]
+    make_tree(root, dict.fromkeys(names, "user data"))
+    assert rename(root, "--include-hidden") == ExitStatus.OK
+    renamed = sorted(os.listdir(root))
+    assert len(renamed) == len(names)
+    assert not any(is_reserved_name(name) for name in renamed)
+    assert all((root / name).read_text() == "user data" for name in renamed)

@@ -13,12 +13,15 @@ import pytest
 from adapter_cases import all_at_once
 from hypothesis import given
 from hypothesis import strategies as st
+from reserved_cases import reserved_names
 
 import safename._fs.descriptors
 import safename._fs.publish
 import safename.paths
 import safename.uploads
 import safename.uploads._save
+from safename._fs.staging import Staging
+from safename._fs.temporaries import MARKER_NAME, UPLOAD_DATA_NAME, is_reserved_name
 from safename.uploads import (
     SavedUpload,
     UploadReason,
@@ -156,50 +159,110 @@ def test_save_upload_saves_exactly_what_fits(data: bytes, max_bytes: int | None)
 
 
 def age(path: Path, seconds: float) -> None:
+    """Make *path*, and what is directly in it, last modified *seconds* ago."""
     then = time.time() - seconds
-    os.utime(path, (then, then), follow_symlinks=False)
+    inner = list(path.iterdir()) if path.is_dir() and not path.is_symlink() else []
+    for entry in [*inner, path]:
+        os.utime(entry, (then, then), follow_symlinks=False)
 
 
-def test_sweep_removes_only_old_temporaries_of_uploads_and_extractions(tmp_path: Path) -> None:
-    old_upload = tmp_path / STALE
-    old_upload.write_bytes(b"partial")
-    young_upload = tmp_path / ".safename-upload-fedcba9876543210.part"
-    young_upload.write_bytes(b"still being written")
-    extraction = tmp_path / ".safename-extract-00112233445566ff.part"
-    (extraction / "deep").mkdir(parents=True)
-    (extraction / "deep" / "file").write_bytes(b"x")
-    (extraction / "escape").symlink_to(tmp_path / "precious")
+def killed_upload(directory: Path, data: bytes = b"half") -> str:
+    """What an upload killed mid-write leaves: the package's own temporary, as it made it."""
+    temporary = safename.uploads._save.TemporaryUpload(directory, "a.txt", None).__enter__()
+    temporary.write(data)
+    temporary._close()  # a killed process's descriptors close; nothing else runs
+    return temporary._temporary
+
+
+def killed_extraction(directory: Path) -> str:
+    """What an extraction killed mid-write leaves: a staging directory, never published."""
+    with safename.paths.opened_directory(directory) as directory_fd:
+        staging = Staging(directory_fd)
+        os.close(staging.create_file(("deep", "file")))
+        staging._close_directories()
+        os.close(staging.fd)
+    return staging.name
+
+
+def test_sweep_removes_what_killed_uploads_and_extractions_left(tmp_path: Path) -> None:
+    upload = killed_upload(tmp_path)
+    extraction = killed_extraction(tmp_path)
+    # A symlink inside the leftover is removed, never followed.
     (tmp_path / "precious").mkdir()
     (tmp_path / "precious" / "keep").write_bytes(b"keep")
+    (tmp_path / extraction / "escape").symlink_to(tmp_path / "precious")
     renaming = tmp_path / ".safename-rename-0123456789abcdef.part"
     renaming.write_bytes(b"a user's file mid-rename")
-    lookalikes = [".safename-upload-XYZ.part", "safename-upload-0123456789abcdef.part", "a.txt"]
-    for name in lookalikes:
-        (tmp_path / name).write_bytes(b"not ours")
-    for path in (old_upload, extraction, renaming, *(tmp_path / name for name in lookalikes)):
-        age(path, 7200)
-    expected = [extraction.name, old_upload.name]
-    assert sweep(tmp_path, dry_run=True) == expected
-    assert old_upload.exists()
-    assert sweep(tmp_path) == expected
-    assert entries(tmp_path) == sorted([young_upload.name, renaming.name, "precious", *lookalikes])
+    age(renaming, 7200)
+    expected = sorted([upload, extraction])
+    assert sweep(tmp_path) == []  # younger than an hour: perhaps still being written
+    assert sweep(tmp_path, older_than=0, dry_run=True) == expected
+    assert (tmp_path / upload).is_dir()
+    assert sweep(tmp_path, older_than=0) == expected
+    assert entries(tmp_path) == sorted([renaming.name, "precious"])
     assert (tmp_path / "precious" / "keep").read_bytes() == b"keep"
 
 
+def test_sweep_judges_the_age_by_the_newest_entry_inside(tmp_path: Path) -> None:
+    upload = killed_upload(tmp_path)
+    age(tmp_path / upload, 7200)
+    os.utime(tmp_path / upload / UPLOAD_DATA_NAME)  # the data is still being written
+    assert sweep(tmp_path) == []
+    age(tmp_path / upload, 7200)
+    assert sweep(tmp_path) == [upload]
+
+
+def test_sweep_never_removes_user_entries_that_only_look_like_temporaries(
+    tmp_path: Path,
+) -> None:
+    user_file = tmp_path / ".safename-upload-fedcba9876543210.part"
+    user_file.write_bytes(b"user data")
+    user_directory = tmp_path / ".safename-extract-0123456789abcdef.part"
+    user_directory.mkdir()
+    (user_directory / "data.txt").write_bytes(b"user data")
+    # A marker made for another name, and a symlink to a real marker, prove nothing.
+    leftover = killed_upload(tmp_path)
+    copied = tmp_path / ".safename-upload-00000000000000aa.part"
+    copied.mkdir()
+    (copied / MARKER_NAME).write_bytes((tmp_path / leftover / MARKER_NAME).read_bytes())
+    linked = tmp_path / ".safename-extract-00000000000000bb.part"
+    linked.mkdir()
+    (linked / MARKER_NAME).symlink_to(tmp_path / leftover / MARKER_NAME)
+    # A symlink to a real leftover is not one.
+    (tmp_path / ".safename-upload-00000000000000cc.part").symlink_to(tmp_path / leftover)
+    # A FIFO in the marker's place must not hang the sweep.
+    fifo = tmp_path / ".safename-upload-00000000000000dd.part"
+    fifo.mkdir()
+    os.mkfifo(fifo / MARKER_NAME)
+    users = sorted(set(entries(tmp_path)) - {leftover})
+    for name in users:
+        age(tmp_path / name, 7200)
+    unproven: list[str] = []
+    assert sweep(tmp_path, older_than=0, on_unproven=unproven.append) == [leftover]
+    assert unproven == users
+    assert sweep(tmp_path) == []
+    assert sweep(tmp_path, older_than=0) == []
+    assert entries(tmp_path) == users
+    assert user_file.read_bytes() == b"user data"
+    assert (user_directory / "data.txt").read_bytes() == b"user data"
+
+
 def test_sweep_removes_an_already_published_temporary_at_once(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_bytes(b"published")
-    os.link(tmp_path / "a.txt", tmp_path / STALE)  # a crash between the link and the unlink
-    assert sweep(tmp_path) == [STALE]
+    leftover = killed_upload(tmp_path, b"published")
+    # A crash between the link and the unlink of the link method.
+    os.link(tmp_path / leftover / UPLOAD_DATA_NAME, tmp_path / "a.txt")
+    assert sweep(tmp_path) == [leftover]
     assert entries(tmp_path) == ["a.txt"]
+    assert (tmp_path / "a.txt").read_bytes() == b"published"
 
 
 def test_sweep_takes_seconds_or_a_timedelta(tmp_path: Path) -> None:
     import datetime
 
-    (tmp_path / STALE).write_bytes(b"")
-    age(tmp_path / STALE, 120)
+    leftover = killed_upload(tmp_path)
+    age(tmp_path / leftover, 120)
     assert sweep(tmp_path, older_than=datetime.timedelta(minutes=5), dry_run=True) == []
-    assert sweep(tmp_path, older_than=60) == [STALE]
+    assert sweep(tmp_path, older_than=60) == [leftover]
 
 
 def test_a_killed_upload_leaves_only_what_sweep_removes(
@@ -211,7 +274,7 @@ def test_a_killed_upload_leaves_only_what_sweep_removes(
     def kill(*arguments: object, **keywords: object) -> None:
         raise Killed
 
-    # A process killed mid-write runs no cleanup: os.unlink never happens.
+    # A process killed mid-write runs no cleanup: the temporary is never removed.
     monkeypatch.setattr(safename.uploads._save.TemporaryUpload, "__exit__", lambda *arguments: None)
     monkeypatch.setattr(safename.uploads._save.TemporaryUpload, "publish", kill)
     with pytest.raises(Killed):
@@ -221,3 +284,30 @@ def test_a_killed_upload_leaves_only_what_sweep_removes(
     monkeypatch.undo()
     assert sweep(tmp_path, older_than=0) == [leftover]
     assert entries(tmp_path) == []
+
+
+def test_a_published_upload_leaves_no_temporary(tmp_path: Path, method: str) -> None:
+    saved = save_upload(io.BytesIO(b"data"), "a.txt", tmp_path)
+    assert entries(tmp_path) == ["a.txt"]
+    assert saved.path.read_bytes() == b"data"
+
+
+# --- the reserved namespace ----------------------------------------------------------------------
+
+
+@given(reserved_names())
+def test_an_upload_never_takes_a_reserved_name(client_name: str) -> None:
+    # The sanitizer strips leading dots: no check is needed, and this shows there is none to add.
+    name = safename.uploads._save.checked_name(client_name, None)
+    assert not is_reserved_name(name)
+    assert not name.startswith(".")
+
+
+def test_an_upload_named_like_a_temporary_is_saved_under_a_name_sweep_ignores(
+    tmp_path: Path,
+) -> None:
+    for client_name in (STALE, ".SafeName-Upload-FEDCBA9876543210.part"):
+        saved = save_upload(io.BytesIO(b"user data"), client_name, tmp_path)
+        assert not is_reserved_name(saved.name)
+    assert entries(tmp_path) == sorted(["SafeName-Upload-FEDCBA9876543210.part", STALE.lstrip(".")])
+    assert sweep(tmp_path, older_than=0) == []

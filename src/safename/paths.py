@@ -25,7 +25,7 @@ from typing import Final, TypeVar
 from safename._fs import descriptors
 from safename._fs.descriptors import open_directory, opened_directory
 from safename._fs.publish import ensure_removable, move_without_replacing, no_replace_method
-from safename._fs.temporaries import temporary_name
+from safename._fs.temporaries import is_reserved_name, temporary_name
 
 # Defined with the other errors: a compiled module cannot subclass OSError natively.
 from safename.errors import NoReplaceUnsupportedError, PathReason, UnsafePathError
@@ -35,6 +35,7 @@ __all__ = [
     "NoReplaceUnsupportedError",
     "claim_name",
     "ensure_removable",
+    "is_reserved_name",
     "move_without_replacing",
     "no_replace_method",
     "open_directory",

@@ -1,7 +1,8 @@
 """The hidden directory an extraction is written into, then published from, or taken back.
 
 The engine under :func:`safename.archives.safe_extract`'s "all or nothing":
-:class:`Staging` creates ``.safename-extract-<16 hex>.part`` inside the target,
+:class:`Staging` creates ``.safename-extract-<16 hex>.part`` inside the target
+(marked with ``.safename-marker``, see :func:`~safename._fs.temporaries.make_temporary_directory`),
 hands out descriptors of its directories, publishes every entry with
 :func:`safename._fs.publish.publish` (merging into directories that exist), keeps
 a journal of what it published, and takes it all back, newest first, on failure.
@@ -17,9 +18,8 @@ from collections.abc import Iterator
 from typing import Final
 
 from safename._fs import descriptors
-from safename._fs.descriptors import open_directory
 from safename._fs.publish import publish
-from safename._fs.temporaries import temporary_name
+from safename._fs.temporaries import MARKER_NAME, make_temporary_directory
 from safename.errors import NoReplaceUnsupportedError
 
 _DIRECTORY_FLAGS: Final = (
@@ -53,13 +53,8 @@ class Staging:
 
     def __init__(self, target_fd: int) -> None:
         self.target_fd = target_fd
-        self.name = temporary_name("extract")
-        os.mkdir(self.name, 0o700, dir_fd=target_fd)
-        try:
-            self.fd = open_directory(self.name, dir_fd=target_fd)
-        except BaseException:
-            os.rmdir(self.name, dir_fd=target_fd)
-            raise
+        # Marked as the package's own, so that sweep removes it if the process is killed.
+        self.name, self.fd = make_temporary_directory("extract", target_fd)
         self._directories: dict[tuple[str, ...], int] = {}
         self._journal: list[tuple[str, tuple[str, ...]]] = []
 
@@ -93,6 +88,8 @@ class Staging:
 
     def _merge(self, source_fd: int, target_fd: int, prefix: tuple[str, ...]) -> None:
         for name in sorted(os.listdir(source_fd)):
+            if not prefix and name == MARKER_NAME:
+                continue  # the staging directory's own: no member can have a reserved name
             parts = (*prefix, name)
             try:
                 publish(name, name, source_dir_fd=source_fd, target_dir_fd=target_fd)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from safename._fs.staging import NameTakenError, Staging, opened_chain
+from safename._fs.temporaries import is_reserved_name
 from safename.archives import _formats as formats
 from safename.archives._formats import Entry, Kind
 from safename.errors import SafenameError
@@ -52,6 +53,10 @@ class ArchiveReason(enum.Enum):
     LINK_ESCAPES = "link_escapes"
     #: A device, a FIFO, a sparse file, or a type the reader does not know.
     SPECIAL_FILE = "special_file"
+    #: A component in safename's own namespace (``.safename-...`` in any case
+    #: or look-alike spelling): :func:`~safename.uploads.sweep` would take it for
+    #: a leftover, so no archive may create one.
+    RESERVED_NAME = "reserved_name"
     #: Two members with one name after NFC normalization and case folding
     #: (or a file used as a directory).
     COLLISION = "collision"
@@ -103,6 +108,10 @@ def safe_extract(
     * every member name passes :func:`~safename.safe_join`'s rules (no
       traversal, absolute path, drive, UNC path, backslash, NUL or Windows
       device name in any component), and has no control character;
+    * no component is in safename's own namespace (``.safename-...``, see
+      :func:`safename.paths.is_reserved_name`): an extracted entry is never
+      taken for a leftover temporary, and never removed by
+      :func:`safename.uploads.sweep`;
     * no two members share a name after NFC normalization and case folding
       (``a.txt`` and ``A.txt`` would replace each other on macOS and Windows);
     * tar symbolic links, hard links, devices, FIFOs and sparse files are
@@ -281,6 +290,9 @@ def _member_parts(name: str) -> tuple[str, ...]:
         if len(part.encode("utf-8")) > _MAX_SEGMENT_BYTES:
             detail = f"a component over {_MAX_SEGMENT_BYTES} bytes"
             raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
+        if is_reserved_name(part):
+            detail = f"{part!r} is in safename's own namespace"
+            raise UnsafeArchiveError(name, ArchiveReason.RESERVED_NAME, detail)
     return parts
 
 

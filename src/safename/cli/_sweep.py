@@ -13,10 +13,11 @@ from safename.cli._output import PROGRAM, Command, ExitStatus, is_directory
 
 def _configure_sweep(parser: argparse.ArgumentParser) -> None:
     parser.description = (
-        "List the temporary files and directories that killed uploads and extractions left "
+        "List the temporary directories that killed uploads and extractions left "
         "at the top of DIR (.safename-upload-*.part, .safename-extract-*.part), and remove "
         "them with --apply. An entry younger than --older-than may still be in use and is "
-        "left alone."
+        "left alone. An entry that only has such a name, without the marker safename puts "
+        "in its own, is never removed: it is reported on stderr as not made by safename."
     )
     parser.add_argument("directory", metavar="DIR", help="the upload or extraction directory")
     parser.add_argument("--apply", action="store_true", help="remove (default: only list)")
@@ -33,9 +34,16 @@ def run(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
     directory = arguments.directory
     if not is_directory(directory, "sweep"):
         return ExitStatus.NO_SUCH_DIRECTORY
+
+    def report_kept(name: str) -> None:
+        print(f"kept: not made by safename: {name}", file=sys.stderr)
+
     try:
         names = uploads.sweep(
-            directory, older_than=arguments.older_than, dry_run=not arguments.apply
+            directory,
+            older_than=arguments.older_than,
+            dry_run=not arguments.apply,
+            on_unproven=report_kept,
         )
     except OSError as error:
         print(f"{PROGRAM} sweep: {error}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
 :func:`save_upload` (and :func:`save_upload_async` for streams with
 ``await read(n)``) streams the data into a hidden temporary file in the
-target directory, then publishes it under the first free name among
+target directory (inside a marked temporary directory, which :func:`sweep`
+can prove is its own), then publishes it under the first free name among
 ``secure_filename(filename)``, ``name-1``, ``name-2``... A reader of the
 directory sees no file or the whole file, never an empty or partial one, and
 nothing is ever overwritten. How the name is published depends on the system
@@ -14,7 +15,7 @@ nothing is ever overwritten. How the name is published depends on the system
 * ``link``: other POSIX systems (macOS, the BSDs), or a Linux file system
   that refuses the flag: a hard link to the final name (which fails if it
   exists), then the temporary name is unlinked. A crash between the two
-  leaves a temporary file with two links, which :func:`sweep` removes at once.
+  leaves the temporary's file with two links, which :func:`sweep` removes at once.
 * ``none`` (no hard links either: FAT, some network mounts): the name is
   reserved as an empty file with ``O_EXCL`` and the temporary file replaces
   it. Here alone a reader may see the empty file for that moment.

@@ -15,9 +15,14 @@ from typing import Final, Protocol
 
 from safename._fs import descriptors
 from safename._fs.publish import publish
+from safename._fs.temporaries import (
+    UPLOAD_DATA_NAME,
+    discard_temporary_directory,
+    make_temporary_directory,
+)
 from safename.errors import SafenameError
 from safename.filenames import secure_filename
-from safename.paths import claim_name, open_directory, temporary_name
+from safename.paths import claim_name, open_directory
 
 CHUNK_BYTES: Final = 64 * 1024
 
@@ -105,16 +110,20 @@ def save_upload(
       ``-1``, ``-2``... suffix: directly inside *directory*, and it passes
       :func:`~safename.is_safe_filename`;
     * the data is streamed in 64 KiB chunks into a hidden temporary file
-      (``.safename-upload-<16 hex>.part``, created with ``O_EXCL | O_NOFOLLOW``
-      through a descriptor of *directory*), so memory stays constant whatever
-      the size, and *max_bytes* is enforced while streaming, not after;
+      (``data`` in a marked temporary directory ``.safename-upload-<16 hex>.part``,
+      both created exclusively through descriptors, never through a symlink),
+      so memory stays constant whatever the size, and *max_bytes* is enforced
+      while streaming, not after;
     * the file is flushed to disk, then published under its final name in one
       atomic step (see the module docstring for which step runs where): a
       reader sees no file or the whole file, concurrent uploads of one name
       each get their own file, and nothing is overwritten;
     * on any error nothing is left behind: no temporary and no partial file.
-      A process killed mid-upload leaves only a temporary file, which
-      :func:`sweep` removes.
+      A process killed mid-upload leaves only the temporary directory, which
+      :func:`sweep` removes;
+    * the stored name never starts with ``.`` (so never with ``.safename-``,
+      the namespace of the package's own temporaries, which :func:`sweep`
+      removes).
 
     :param stream: the data, read with ``read(n)`` until it returns ``b""``.
     :param filename: the client's name for the file (untrusted).
@@ -209,8 +218,9 @@ class TemporaryUpload:
         self.name = name
         self.max_bytes = max_bytes
         self.size = 0
-        self._temporary = temporary_name("upload")
+        self._temporary = ""
         self._directory_fd = -1
+        self._temporary_fd = -1
         self._file_fd = -1
         self._published = False
 
@@ -219,10 +229,16 @@ class TemporaryUpload:
             # The directory is configured, hence trusted: a symlink to it is
             # followed here once, and every later step acts through this descriptor.
             self._directory_fd = open_directory(self.directory, follow_symlinks=True)
+            # A marked directory, not a bare file: the marker is what lets sweep
+            # tell a killed upload's leftover from a user's file of the same name.
+            self._temporary, self._temporary_fd = make_temporary_directory(
+                "upload", self._directory_fd
+            )
             self._file_fd = os.open(
-                self._temporary, descriptors.CREATE_EXCLUSIVE, 0o666, dir_fd=self._directory_fd
+                UPLOAD_DATA_NAME, descriptors.CREATE_EXCLUSIVE, 0o666, dir_fd=self._temporary_fd
             )
         except OSError as error:
+            self._discard()
             self._close()
             where = os.fspath(self.directory)
             raise UploadStorageError(f"cannot write into {where!r}: {error}") from error
@@ -247,13 +263,14 @@ class TemporaryUpload:
         os.close(self._file_fd)
         self._file_fd = -1
         directory_fd = self._directory_fd
+        temporary_fd = self._temporary_fd
         try:
             name, _ = claim_name(
                 self.name,
                 lambda candidate: publish(
-                    self._temporary,
+                    UPLOAD_DATA_NAME,
                     candidate,
-                    source_dir_fd=directory_fd,
+                    source_dir_fd=temporary_fd,
                     target_dir_fd=directory_fd,
                 ),
             )
@@ -262,6 +279,10 @@ class TemporaryUpload:
             raise UploadStorageError(message) from error
         self._published = True
         _sync_directory(directory_fd)
+        # The upload is in place: an emptied temporary that cannot be removed now
+        # is still marked, and sweep removes it later.
+        with contextlib.suppress(OSError):
+            self._discard()
         return SavedUpload(name, Path(self.directory) / name, self.size)
 
     def __exit__(
@@ -271,19 +292,23 @@ class TemporaryUpload:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if not self._published and self._directory_fd >= 0:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(self._temporary, dir_fd=self._directory_fd)
+            if not self._published:
+                self._discard()
         finally:
             self._close()
         if isinstance(error, OSError) and not isinstance(error, UploadError):
             raise UploadStorageError(f"cannot write upload {self.name!r}: {error}") from error
 
+    def _discard(self) -> None:
+        if self._temporary and self._directory_fd >= 0:
+            discard_temporary_directory(self._temporary, self._directory_fd)
+            self._temporary = ""
+
     def _close(self) -> None:
-        for descriptor in (self._file_fd, self._directory_fd):
+        for descriptor in (self._file_fd, self._temporary_fd, self._directory_fd):
             if descriptor >= 0:
                 os.close(descriptor)
-        self._file_fd = self._directory_fd = -1
+        self._file_fd = self._temporary_fd = self._directory_fd = -1
 
 
 def _sync_directory(directory_fd: int) -> None:
