@@ -391,6 +391,41 @@ def test_corrupt_data_is_unreadable_not_an_error(target: Path, archive: bytes) -
     assert refused(archive, target).reason is ArchiveReason.UNREADABLE
 
 
+def corrupt_bzip2_symlink_zip() -> bytes:
+    """A zip whose symlink member's target is bzip2 data, damaged: bz2 raises a bare OSError."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", b"a")
+        info = zipfile.ZipInfo("link")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        info.compress_type = zipfile.ZIP_BZIP2
+        archive.writestr(info, b"a.txt")
+    data = buffer.getvalue()
+    return flipped(data, data.index(b"BZh", data.index(b"link")) + 10)
+
+
+def corrupt_bzip2_tar_after_a_symlink() -> bytes:
+    data = make_tar(
+        [tar_member("a.txt", data=b"a"), tar_member("link", tarfile.SYMTYPE, link="a.txt")], "w:bz2"
+    )
+    return flipped(data, len(data) - 20)
+
+
+@pytest.mark.parametrize("allow_links", [True, False])
+@pytest.mark.parametrize(
+    ("archive", "member"),
+    [(corrupt_bzip2_symlink_zip(), "link"), (corrupt_bzip2_tar_after_a_symlink(), None)],
+    ids=["zip symlink target", "tar.bz2 after a symlink"],
+)
+def test_a_corrupt_symlink_member_is_unreadable_not_an_os_error(
+    target: Path, archive: bytes, member: str | None, allow_links: bool
+) -> None:
+    error = refused(archive, target, allow_links=allow_links)
+    assert error.reason is ArchiveReason.UNREADABLE
+    if member is not None:  # a tar's stream fails as a whole, before any member is named
+        assert error.member == member
+
+
 def test_a_corrupt_member_is_refused_after_earlier_ones_were_written(target: Path) -> None:
     good = make_zip([("first.txt", b"1" * 100), ("second.txt", b"2" * 100)])
     position = good.index(b"PK\x01\x02") - 5  # inside second.txt's compressed data

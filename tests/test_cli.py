@@ -514,6 +514,32 @@ def test_extract_refuses_and_writes_nothing(
     assert os.listdir(target) == []
 
 
+def test_extract_refuses_a_corrupt_symlink_member_as_unsafe_not_as_a_write_failure(
+    tmp_path: Path,
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("link")
+        info.external_attr = 0o120777 << 16  # a symlink
+        info.compress_type = zipfile.ZIP_BZIP2
+        archive.writestr(info, b"a.txt")
+    data = bytearray(buffer.getvalue())
+    data[data.index(b"BZh") + 10] ^= 0xFF  # bz2 then raises OSError("Invalid data stream")
+    archive_path = tmp_path / "corrupt.zip"
+    archive_path.write_bytes(bytes(data))
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "keep.txt").write_bytes(b"keep")
+    status, output, errors = run_with_stderr(
+        ["extract", "--apply", "--allow-links", str(archive_path), str(target)]
+    )
+    assert (status, output) == (ExitStatus.UNSAFE, "")
+    assert "refused, nothing was written" in errors
+    assert "'link': unreadable" in errors
+    assert os.listdir(target) == ["keep.txt"]
+    assert (target / "keep.txt").read_bytes() == b"keep"
+
+
 def test_extract_says_what_is_missing(tmp_path: Path) -> None:
     archive = zip_of({"a": b"x"}, tmp_path / "a.zip")
     status, _, errors = run_with_stderr(["extract", str(archive), str(tmp_path / "missing")])

@@ -213,6 +213,8 @@ def _extract_all(
     except UnsafeArchiveError:
         raise  # a ValueError too: not to be taken for a corrupt archive below
     except formats.CORRUPT_ERRORS as error:
+        if isinstance(error, formats.CorruptDataError) and error.member is not None:
+            current = error.member  # raised while reading the next entry, before it was seen
         raise UnsafeArchiveError(current, ArchiveReason.UNREADABLE, str(error)) from error
     except formats.OverBudgetError as error:
         detail = "a header or hidden data larger than its members declare"
