@@ -233,14 +233,7 @@ def _extract_one(entry: Entry, member: _Member, limits: _Limits, staging: Stagin
     elif member.kind is Kind.SYMLINK:
         os.symlink(member.link or "", member.parts[-1], dir_fd=staging.directory(member.parts[:-1]))
     else:  # a hard link to an earlier member, checked by the plan
-        source = _member_parts(member.link or "")
-        os.link(
-            source[-1],
-            member.parts[-1],
-            src_dir_fd=staging.directory(source[:-1]),
-            dst_dir_fd=staging.directory(member.parts[:-1]),
-            follow_symlinks=False,
-        )
+        staging.link(_member_parts(member.link or ""), member.parts)
 
 
 def _copy(entry: Entry, data: IO[bytes], limits: _Limits, file_fd: int | None) -> None:
