@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import stat
+import sys
 import tarfile
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -339,6 +344,187 @@ def test_the_member_limit_counts_directories(target: Path) -> None:
     assert refused(archive, target, max_members=1).reason is ArchiveReason.TOO_MANY_MEMBERS
 
 
+# --- depth and path length ---------------------------------------------------------------------
+
+
+def deep(levels: int, leaf: str = "f.txt") -> str:
+    """A member name *levels* components long: directories ``d``, then *leaf*."""
+    return "d/" * (levels - 1) + leaf
+
+
+def archive_of(kind: str, names: list[str]) -> bytes:
+    """A zip or a tar.gz of files named *names*, each holding its own name's length."""
+    if kind == "zip":
+        return make_zip([(name, b"%d" % len(name)) for name in names])
+    return make_tar([tar_member(name, data=b"%d" % len(name)) for name in names])
+
+
+# Eight small members first: each raises the tar header allowance by 64 KiB, so
+# that the 200 kB name of the member 100,000 deep reaches the name checks.
+FILLER = [f"filler{index}.txt" for index in range(8)]
+LONG_PATH = "/".join(["a" * 250] * 20)  # 20 components, 5,019 bytes
+DEPTH_CASES = [
+    ("zip", deep(100), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(1_200), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(30_000), {}, ArchiveReason.TOO_DEEP),  # a zip name is at most 65,535 bytes
+    ("tar", deep(100), {}, ArchiveReason.TOO_DEEP),
+    ("tar", deep(1_200), {}, ArchiveReason.TOO_DEEP),
+    ("tar", deep(100_000), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(65), {}, ArchiveReason.TOO_DEEP),
+    ("tar", "d/./d//" + deep(4), {"max_depth": 5}, ArchiveReason.TOO_DEEP),
+    ("zip", LONG_PATH, {}, ArchiveReason.PATH_TOO_LONG),
+    ("tar", LONG_PATH, {}, ArchiveReason.PATH_TOO_LONG),
+    ("zip", "é" * 51, {"max_path_bytes": 101}, ArchiveReason.PATH_TOO_LONG),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "options", "reason"),
+    DEPTH_CASES,
+    ids=[
+        f"{case[0]} {case[1].count('/') + 1} levels, {len(case[1])} chars" for case in DEPTH_CASES
+    ],
+)
+def test_a_member_too_deep_or_too_long_is_refused_before_anything_is_written(
+    target: Path, kind: str, name: str, options: dict[str, int], reason: ArchiveReason
+) -> None:
+    error = refused(archive_of(kind, [*FILLER, name]), target, **options)
+    assert (error.reason, error.member) == (reason, name)
+
+
+def test_a_zip_is_refused_for_depth_from_its_central_directory_before_any_data(
+    target: Path,
+) -> None:
+    good = make_zip([("first.txt", b"1" * 100), (deep(65), b"x")])
+    position = good.index(b"PK\x03\x04", 4) - 5  # inside first.txt's compressed data
+    error = refused(flipped(good, position), target)
+    assert (error.reason, error.member) == (ArchiveReason.TOO_DEEP, deep(65))
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        (deep(64), {}),
+        (deep(5), {"max_depth": 5}),
+        ("d/./d//" + deep(3), {"max_depth": 5}),  # "." and empty components are not levels
+        ("/".join(["a" * 255] * 16), {"max_depth": 16}),  # 4,095 bytes
+        ("é" * 50, {"max_path_bytes": 100}),
+        (deep(1_200), {"max_depth": 1_200, "max_path_bytes": 2_403}),
+    ],
+    ids=["64 levels", "5 of 5", "dots", "4,095 bytes", "100 of 100 bytes", "1,200 when allowed"],
+)
+def test_a_member_at_the_limits_is_extracted(
+    tmp_path: Path, kind: str, name: str, options: dict[str, int]
+) -> None:
+    written = safe_extract(io.BytesIO(archive_of(kind, [name])), tmp_path, **options)  # type: ignore[arg-type]
+    assert written == [Path(tmp_path, name)]
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    # Read through a chain of relative opens: the whole path may exceed PATH_MAX.
+    assert read_below(tmp_path, parts) == b"%d" % len(name)
+
+
+def read_below(root: Path, parts: list[str]) -> bytes:
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory)
+            os.close(directory)
+            directory = inner
+        file = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=directory)
+    finally:
+        os.close(directory)
+    with os.fdopen(file, "rb") as data:
+        return data.read()
+
+
+def deep_tree(levels: int) -> list[str]:
+    """A chain of *levels* directories with a sibling directory and a file at each level.
+
+    In an order that goes back up the chain and down again, so that the
+    staging's descriptors are switched and closed, with more than 64
+    directories in all once *levels* is over 32.
+    """
+    chain = ["c" * (index % 3 + 1) for index in range(levels)]  # c, cc, ccc, c, ...
+    names = []
+    for level in range(1, levels + 1):
+        above = "/".join(chain[:level])
+        names += [f"{above}/side{level}/f.txt", f"{above}/f{level}.txt"]
+        names.append(f"{'/'.join(chain[: level // 2])}/back{level}.txt".lstrip("/"))
+    return names
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_a_deep_tree_with_many_directories_is_extracted_exactly(tmp_path: Path, kind: str) -> None:
+    names = deep_tree(60)
+    assert len({name.rsplit("/", 1)[0] for name in names}) > 64
+    written = safe_extract(io.BytesIO(archive_of(kind, names)), tmp_path)
+    assert written == [tmp_path / name for name in names]
+    files = {name: data for name, data in manifest(tmp_path).items() if data != "dir"}
+    assert files == {name: b"%d" % len(name) for name in names}
+
+
+def counted_work(
+    monkeypatch: pytest.MonkeyPatch, archive: bytes, directory: Path, **options: int
+) -> tuple[int, int]:
+    """The ``os.open`` and ``os.mkdir`` calls, and the Python calls, an extraction makes."""
+    system_calls = 0
+
+    def counting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*arguments: Any, **keywords: Any) -> Any:
+            nonlocal system_calls
+            system_calls += 1
+            return real(*arguments, **keywords)
+
+        return call
+
+    python_calls = 0
+
+    def profile(frame: FrameType, event: str, argument: object) -> None:
+        nonlocal python_calls
+        python_calls += event in ("call", "c_call")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", counting(os.open))
+        patch.setattr(os, "mkdir", counting(os.mkdir))
+        sys.setprofile(profile)
+        try:
+            safe_extract(io.BytesIO(archive), directory, **options)  # type: ignore[arg-type]
+        finally:
+            sys.setprofile(None)
+    return system_calls, python_calls
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+@pytest.mark.parametrize(
+    "names",
+    [lambda levels: [deep(levels)], deep_tree],
+    ids=["one member", "a tree with siblings"],
+)
+def test_the_work_grows_linearly_with_the_names(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    names: Callable[[int], list[str]],
+) -> None:
+    # 9 to 72 levels: past the 64 descriptors the staging keeps, where each
+    # level used to double the work. Counted, not timed, and per component
+    # named (the tree's names grow as the square of its depth).
+    per_component = []
+    for levels in (9, 18, 36, 72):
+        directory = tmp_path / str(levels)
+        directory.mkdir()
+        members = names(levels)
+        components = sum(name.count("/") + 1 for name in members)
+        archive = archive_of(kind, members)
+        system_calls, python_calls = counted_work(monkeypatch, archive, directory, max_depth=100)
+        per_component.append((system_calls / components, python_calls / components))
+    for smaller, larger in itertools.pairwise(per_component):
+        # A doubling costs at most 2.5 times as much, name for name: 1.25 per component.
+        assert larger[0] <= 1.25 * smaller[0], per_component
+        assert larger[1] <= 1.25 * smaller[1], per_component
+
+
 # --- unreadable archives -----------------------------------------------------------------------
 
 
@@ -580,15 +766,19 @@ def test_archive_reasons_cover_every_path_reason() -> None:
 
 
 def test_every_reason_is_reached_by_a_test_above() -> None:
-    reached = {case[2] for case in ZIP_CASES} | {
-        ArchiveReason.LINK,
-        ArchiveReason.LINK_ESCAPES,
-        ArchiveReason.SPECIAL_FILE,
-        ArchiveReason.TOO_MANY_MEMBERS,
-        ArchiveReason.TOO_LARGE,
-        ArchiveReason.COMPRESSION_RATIO,
-        ArchiveReason.UNREADABLE,
-    }
+    reached = (
+        {case[2] for case in ZIP_CASES}
+        | {
+            ArchiveReason.LINK,
+            ArchiveReason.LINK_ESCAPES,
+            ArchiveReason.SPECIAL_FILE,
+            ArchiveReason.TOO_MANY_MEMBERS,
+            ArchiveReason.TOO_LARGE,
+            ArchiveReason.COMPRESSION_RATIO,
+            ArchiveReason.UNREADABLE,
+        }
+        | {case[3] for case in DEPTH_CASES}
+    )
     assert reached == set(ArchiveReason)
 
 
