@@ -438,6 +438,34 @@ def read_below(root: Path, parts: list[str]) -> bytes:
         return data.read()
 
 
+def test_a_refusal_after_staging_a_tree_deeper_than_the_recursion_limit_leaves_nothing(
+    target: Path,
+) -> None:
+    levels = sys.getrecursionlimit() + 200
+    archive = make_zip([(deep(levels), b"x"), ("d/side.txt", b"x"), ("../evil", b"x")])
+    options = {"max_depth": levels, "max_path_bytes": len(deep(levels))}
+    assert refused(archive, target, **options).reason is ArchiveReason.TRAVERSAL
+
+
+def test_removing_a_staged_tree_unlinks_symlinks_without_following_them(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "keep.txt").write_bytes(b"keep")
+    tree = tmp_path / "tree"
+    (tree / "a" / "b" / "c").mkdir(parents=True)
+    (tree / "a" / "b" / "c" / "f.txt").write_bytes(b"f")
+    (tree / "a" / "file").write_bytes(b"x")
+    (tree / "a" / "b" / "to-outside").symlink_to(outside)
+    (tree / "to-inner").symlink_to(outside / "inner")
+    parent_fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        safename._fs.staging.remove_tree("tree", parent_fd)
+    finally:
+        os.close(parent_fd)
+    assert sorted(os.listdir(tmp_path)) == ["outside"]
+    assert manifest(outside) == {"inner": "dir", "inner/keep.txt": b"keep"}
+
+
 def deep_tree(levels: int) -> list[str]:
     """A chain of *levels* directories with a sibling directory and a file at each level.
 

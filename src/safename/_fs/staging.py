@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -247,7 +246,7 @@ class Staging:
         """Close every descriptor and remove the staging directory with what is left in it."""
         self._close_directories()
         os.close(self.fd)
-        shutil.rmtree(self.name, dir_fd=self.target_fd)
+        remove_tree(self.name, self.target_fd)
 
     def _close_directories(self) -> None:
         self._close_chain_below(0)
@@ -259,3 +258,51 @@ def is_directory(name: str, directory_fd: int) -> bool:
         return stat.S_ISDIR(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
     except FileNotFoundError:
         return False
+
+
+def remove_tree(name: str, parent_fd: int) -> None:
+    """Remove the directory *name* in *parent_fd* and everything in it, never following a symlink.
+
+    Not :func:`shutil.rmtree`, whose descriptor walk recurses once per level
+    (a staged tree deeper than the interpreter's recursion limit would raise
+    ``RecursionError`` and be left behind) and keeps a descriptor per level.
+    Here each directory met is first moved up into one holding directory,
+    under a number, and emptied from there: every directory is opened once,
+    at most three descriptors are open, and nothing recurses.
+    """
+    tree_fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=parent_fd)
+    try:
+        holding = temporary_name("extract")  # made fresh: mkdir fails rather than reuse a name
+        os.mkdir(holding, 0o700, dir_fd=tree_fd)
+        holding_fd = os.open(holding, _DIRECTORY_FLAGS, dir_fd=tree_fd)
+        try:
+            moved = _empty_into(tree_fd, holding_fd, 0, keep=holding)
+            emptied = 0
+            while emptied < moved:  # holding holds "emptied" to "moved - 1", nothing else
+                inner = str(emptied)
+                inner_fd = os.open(inner, _DIRECTORY_FLAGS, dir_fd=holding_fd)
+                try:
+                    moved = _empty_into(inner_fd, holding_fd, moved)
+                finally:
+                    os.close(inner_fd)
+                os.rmdir(inner, dir_fd=holding_fd)
+                emptied += 1
+        finally:
+            os.close(holding_fd)
+        os.rmdir(holding, dir_fd=tree_fd)
+    finally:
+        os.close(tree_fd)
+    os.rmdir(name, dir_fd=parent_fd)
+
+
+def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: str | None = None) -> int:
+    """Unlink what *directory_fd* holds, but move its directories into *holding_fd*, numbered."""
+    for entry in os.listdir(directory_fd):
+        if entry == keep:
+            continue
+        if is_directory(entry, directory_fd):
+            os.rename(entry, str(moved), src_dir_fd=directory_fd, dst_dir_fd=holding_fd)
+            moved += 1
+        else:
+            os.unlink(entry, dir_fd=directory_fd)
+    return moved
