@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import stat
+import sys
 import tarfile
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -19,6 +24,7 @@ from reserved_cases import reserved_names
 
 import safename._fs.publish
 import safename._fs.staging
+import safename._fs.temporaries
 from benchmarks.bench_archives import tar_gz_bomb, zip_bomb
 from safename import PathReason, UnsafeArchiveError, safe_join
 from safename.archives import ArchiveReason, safe_extract
@@ -364,6 +370,223 @@ def test_the_member_limit_counts_directories(target: Path) -> None:
     assert refused(archive, target, max_members=1).reason is ArchiveReason.TOO_MANY_MEMBERS
 
 
+# --- depth and path length ---------------------------------------------------------------------
+
+
+def deep(levels: int, leaf: str = "f.txt") -> str:
+    """A member name *levels* components long: directories ``d``, then *leaf*."""
+    return "d/" * (levels - 1) + leaf
+
+
+def archive_of(kind: str, names: list[str]) -> bytes:
+    """A zip or a tar.gz of files named *names*, each holding its own name's length."""
+    if kind == "zip":
+        return make_zip([(name, b"%d" % len(name)) for name in names])
+    return make_tar([tar_member(name, data=b"%d" % len(name)) for name in names])
+
+
+# Eight small members first: each raises the tar header allowance by 64 KiB, so
+# that the 200 kB name of the member 100,000 deep reaches the name checks.
+FILLER = [f"filler{index}.txt" for index in range(8)]
+LONG_PATH = "/".join(["a" * 250] * 20)  # 20 components, 5,019 bytes
+DEPTH_CASES = [
+    ("zip", deep(100), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(1_200), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(30_000), {}, ArchiveReason.TOO_DEEP),  # a zip name is at most 65,535 bytes
+    ("tar", deep(100), {}, ArchiveReason.TOO_DEEP),
+    ("tar", deep(1_200), {}, ArchiveReason.TOO_DEEP),
+    ("tar", deep(100_000), {}, ArchiveReason.TOO_DEEP),
+    ("zip", deep(65), {}, ArchiveReason.TOO_DEEP),
+    ("tar", "d/./d//" + deep(4), {"max_depth": 5}, ArchiveReason.TOO_DEEP),
+    ("zip", LONG_PATH, {}, ArchiveReason.PATH_TOO_LONG),
+    ("tar", LONG_PATH, {}, ArchiveReason.PATH_TOO_LONG),
+    ("zip", "é" * 51, {"max_path_bytes": 101}, ArchiveReason.PATH_TOO_LONG),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "options", "reason"),
+    DEPTH_CASES,
+    ids=[
+        f"{case[0]} {case[1].count('/') + 1} levels, {len(case[1])} chars" for case in DEPTH_CASES
+    ],
+)
+def test_a_member_too_deep_or_too_long_is_refused_before_anything_is_written(
+    target: Path, kind: str, name: str, options: dict[str, int], reason: ArchiveReason
+) -> None:
+    error = refused(archive_of(kind, [*FILLER, name]), target, **options)
+    assert (error.reason, error.member) == (reason, name)
+
+
+def test_a_zip_is_refused_for_depth_from_its_central_directory_before_any_data(
+    target: Path,
+) -> None:
+    good = make_zip([("first.txt", b"1" * 100), (deep(65), b"x")])
+    position = good.index(b"PK\x03\x04", 4) - 5  # inside first.txt's compressed data
+    error = refused(flipped(good, position), target)
+    assert (error.reason, error.member) == (ArchiveReason.TOO_DEEP, deep(65))
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        (deep(64), {}),
+        (deep(5), {"max_depth": 5}),
+        ("d/./d//" + deep(3), {"max_depth": 5}),  # "." and empty components are not levels
+        ("/".join(["a" * 255] * 16), {"max_depth": 16}),  # 4,095 bytes
+        ("é" * 50, {"max_path_bytes": 100}),
+        (deep(1_200), {"max_depth": 1_200, "max_path_bytes": 2_403}),
+    ],
+    ids=["64 levels", "5 of 5", "dots", "4,095 bytes", "100 of 100 bytes", "1,200 when allowed"],
+)
+def test_a_member_at_the_limits_is_extracted(
+    tmp_path: Path, kind: str, name: str, options: dict[str, int]
+) -> None:
+    written = safe_extract(io.BytesIO(archive_of(kind, [name])), tmp_path, **options)  # type: ignore[arg-type]
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    try:
+        assert written == [Path(tmp_path, name)]
+        # Read through a chain of relative opens: the whole path may exceed PATH_MAX.
+        assert read_below(tmp_path, parts) == b"%d" % len(name)
+    finally:  # not left to pytest's clean-up, whose rmtree recurses once per level
+        if len(parts) > 1:
+            parent_fd = os.open(tmp_path, os.O_RDONLY)
+            try:
+                safename._fs.temporaries.remove_tree(parts[0], parent_fd)
+            finally:
+                os.close(parent_fd)
+
+
+def read_below(root: Path, parts: list[str]) -> bytes:
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=directory)
+            os.close(directory)
+            directory = inner
+        file = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW, dir_fd=directory)
+    finally:
+        os.close(directory)
+    with os.fdopen(file, "rb") as data:
+        return data.read()
+
+
+def test_a_refusal_after_staging_a_tree_deeper_than_the_recursion_limit_leaves_nothing(
+    target: Path,
+) -> None:
+    levels = sys.getrecursionlimit() + 200
+    archive = make_zip([(deep(levels), b"x"), ("d/side.txt", b"x"), ("../evil", b"x")])
+    options = {"max_depth": levels, "max_path_bytes": len(deep(levels))}
+    assert refused(archive, target, **options).reason is ArchiveReason.TRAVERSAL
+
+
+def test_removing_a_staged_tree_unlinks_symlinks_without_following_them(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "keep.txt").write_bytes(b"keep")
+    tree = tmp_path / "tree"
+    (tree / "a" / "b" / "c").mkdir(parents=True)
+    (tree / "a" / "b" / "c" / "f.txt").write_bytes(b"f")
+    (tree / "a" / "file").write_bytes(b"x")
+    (tree / "a" / "b" / "to-outside").symlink_to(outside)
+    (tree / "to-inner").symlink_to(outside / "inner")
+    parent_fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        safename._fs.temporaries.remove_tree("tree", parent_fd)
+    finally:
+        os.close(parent_fd)
+    assert sorted(os.listdir(tmp_path)) == ["outside"]
+    assert manifest(outside) == {"inner": "dir", "inner/keep.txt": b"keep"}
+
+
+def deep_tree(levels: int) -> list[str]:
+    """A chain of *levels* directories with a sibling directory and a file at each level.
+
+    In an order that goes back up the chain and down again, so that the
+    staging's descriptors are switched and closed, with more than 64
+    directories in all once *levels* is over 32.
+    """
+    chain = ["c" * (index % 3 + 1) for index in range(levels)]  # c, cc, ccc, c, ...
+    names = []
+    for level in range(1, levels + 1):
+        above = "/".join(chain[:level])
+        names += [f"{above}/side{level}/f.txt", f"{above}/f{level}.txt"]
+        names.append(f"{'/'.join(chain[: level // 2])}/back{level}.txt".lstrip("/"))
+    return names
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_a_deep_tree_with_many_directories_is_extracted_exactly(tmp_path: Path, kind: str) -> None:
+    names = deep_tree(60)
+    assert len({name.rsplit("/", 1)[0] for name in names}) > 64
+    written = safe_extract(io.BytesIO(archive_of(kind, names)), tmp_path)
+    assert written == [tmp_path / name for name in names]
+    files = {name: data for name, data in manifest(tmp_path).items() if data != "dir"}
+    assert files == {name: b"%d" % len(name) for name in names}
+
+
+def counted_work(
+    monkeypatch: pytest.MonkeyPatch, archive: bytes, directory: Path, **options: int
+) -> tuple[int, int]:
+    """The ``os.open`` and ``os.mkdir`` calls, and the Python calls, an extraction makes."""
+    system_calls = 0
+
+    def counting(real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*arguments: Any, **keywords: Any) -> Any:
+            nonlocal system_calls
+            system_calls += 1
+            return real(*arguments, **keywords)
+
+        return call
+
+    python_calls = 0
+
+    def profile(frame: FrameType, event: str, argument: object) -> None:
+        nonlocal python_calls
+        python_calls += event in ("call", "c_call")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "open", counting(os.open))
+        patch.setattr(os, "mkdir", counting(os.mkdir))
+        sys.setprofile(profile)
+        try:
+            safe_extract(io.BytesIO(archive), directory, **options)  # type: ignore[arg-type]
+        finally:
+            sys.setprofile(None)
+    return system_calls, python_calls
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+@pytest.mark.parametrize(
+    "names",
+    [lambda levels: [deep(levels)], deep_tree],
+    ids=["one member", "a tree with siblings"],
+)
+def test_the_work_grows_linearly_with_the_names(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    names: Callable[[int], list[str]],
+) -> None:
+    # 9 to 72 levels: past the 64 descriptors the staging keeps, where each
+    # level used to double the work. Counted, not timed, and per component
+    # named (the tree's names grow as the square of its depth).
+    per_component = []
+    for levels in (9, 18, 36, 72):
+        directory = tmp_path / str(levels)
+        directory.mkdir()
+        members = names(levels)
+        components = sum(name.count("/") + 1 for name in members)
+        archive = archive_of(kind, members)
+        system_calls, python_calls = counted_work(monkeypatch, archive, directory, max_depth=100)
+        per_component.append((system_calls / components, python_calls / components))
+    for smaller, larger in itertools.pairwise(per_component):
+        # A doubling costs at most 2.5 times as much, name for name: 1.25 per component.
+        assert larger[0] <= 1.25 * smaller[0], per_component
+        assert larger[1] <= 1.25 * smaller[1], per_component
+
+
 # --- unreadable archives -----------------------------------------------------------------------
 
 
@@ -414,6 +637,41 @@ def zip_with_offset(offset: int) -> bytes:
 )
 def test_corrupt_data_is_unreadable_not_an_error(target: Path, archive: bytes) -> None:
     assert refused(archive, target).reason is ArchiveReason.UNREADABLE
+
+
+def corrupt_bzip2_symlink_zip() -> bytes:
+    """A zip whose symlink member's target is bzip2 data, damaged: bz2 raises a bare OSError."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", b"a")
+        info = zipfile.ZipInfo("link")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        info.compress_type = zipfile.ZIP_BZIP2
+        archive.writestr(info, b"a.txt")
+    data = buffer.getvalue()
+    return flipped(data, data.index(b"BZh", data.index(b"link")) + 10)
+
+
+def corrupt_bzip2_tar_after_a_symlink() -> bytes:
+    data = make_tar(
+        [tar_member("a.txt", data=b"a"), tar_member("link", tarfile.SYMTYPE, link="a.txt")], "w:bz2"
+    )
+    return flipped(data, len(data) - 20)
+
+
+@pytest.mark.parametrize("allow_links", [True, False])
+@pytest.mark.parametrize(
+    ("archive", "member"),
+    [(corrupt_bzip2_symlink_zip(), "link"), (corrupt_bzip2_tar_after_a_symlink(), None)],
+    ids=["zip symlink target", "tar.bz2 after a symlink"],
+)
+def test_a_corrupt_symlink_member_is_unreadable_not_an_os_error(
+    target: Path, archive: bytes, member: str | None, allow_links: bool
+) -> None:
+    error = refused(archive, target, allow_links=allow_links)
+    assert error.reason is ArchiveReason.UNREADABLE
+    if member is not None:  # a tar's stream fails as a whole, before any member is named
+        assert error.member == member
 
 
 def test_a_corrupt_member_is_refused_after_earlier_ones_were_written(target: Path) -> None:
@@ -612,15 +870,19 @@ def test_archive_reasons_cover_every_path_reason() -> None:
 
 
 def test_every_reason_is_reached_by_a_test_above() -> None:
-    reached = {case[2] for case in ZIP_CASES} | {
-        ArchiveReason.LINK,
-        ArchiveReason.LINK_ESCAPES,
-        ArchiveReason.SPECIAL_FILE,
-        ArchiveReason.TOO_MANY_MEMBERS,
-        ArchiveReason.TOO_LARGE,
-        ArchiveReason.COMPRESSION_RATIO,
-        ArchiveReason.UNREADABLE,
-    }
+    reached = (
+        {case[2] for case in ZIP_CASES}
+        | {
+            ArchiveReason.LINK,
+            ArchiveReason.LINK_ESCAPES,
+            ArchiveReason.SPECIAL_FILE,
+            ArchiveReason.TOO_MANY_MEMBERS,
+            ArchiveReason.TOO_LARGE,
+            ArchiveReason.COMPRESSION_RATIO,
+            ArchiveReason.UNREADABLE,
+        }
+        | {case[3] for case in DEPTH_CASES}
+    )
     assert reached == set(ArchiveReason)
 
 

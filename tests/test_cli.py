@@ -499,6 +499,9 @@ def test_extract_lists_what_it_would_write_and_writes_only_with_apply(tmp_path: 
         ({"CON": b"x"}, [], "device_name"),
         ({"a": b"x", "b": b"y"}, ["--max-members", "1"], "too_many_members"),
         ({"a": b"x" * 100}, ["--max-total-bytes", "99"], "too_large"),
+        ({"d/" * 1_200 + "f": b"x"}, [], "too_deep (1201 levels deep, more than 64)"),
+        ({"a/b/c": b"x"}, ["--max-depth", "2"], "'a/b/c': too_deep"),
+        ({"abc/def": b"x"}, ["--max-path-bytes", "6"], "'abc/def': path_too_long"),
     ],
 )
 def test_extract_refuses_and_writes_nothing(
@@ -514,6 +517,43 @@ def test_extract_refuses_and_writes_nothing(
     assert message in errors
     assert "nothing was written" in errors
     assert os.listdir(target) == []
+
+
+def test_extract_limits_can_be_raised(tmp_path: Path) -> None:
+    name = "d/" * 99 + "f"
+    archive = zip_of({name: b"deep"}, tmp_path / "a.zip")
+    target = tmp_path / "out"
+    target.mkdir()
+    options = ["--max-depth", "100", "--max-path-bytes", str(len(name))]
+    status, output, _ = run_with_stderr(["extract", "--apply", *options, str(archive), str(target)])
+    assert (status, output) == (ExitStatus.OK, f"{name}\n")
+    assert (target / name).read_bytes() == b"deep"
+
+
+def test_extract_refuses_a_corrupt_symlink_member_as_unsafe_not_as_a_write_failure(
+    tmp_path: Path,
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("link")
+        info.external_attr = 0o120777 << 16  # a symlink
+        info.compress_type = zipfile.ZIP_BZIP2
+        archive.writestr(info, b"a.txt")
+    data = bytearray(buffer.getvalue())
+    data[data.index(b"BZh") + 10] ^= 0xFF  # bz2 then raises OSError("Invalid data stream")
+    archive_path = tmp_path / "corrupt.zip"
+    archive_path.write_bytes(bytes(data))
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "keep.txt").write_bytes(b"keep")
+    status, output, errors = run_with_stderr(
+        ["extract", "--apply", "--allow-links", str(archive_path), str(target)]
+    )
+    assert (status, output) == (ExitStatus.UNSAFE, "")
+    assert "refused, nothing was written" in errors
+    assert "'link': unreadable" in errors
+    assert os.listdir(target) == ["keep.txt"]
+    assert (target / "keep.txt").read_bytes() == b"keep"
 
 
 def test_extract_says_what_is_missing(tmp_path: Path) -> None:

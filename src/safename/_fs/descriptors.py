@@ -204,3 +204,11 @@ def opened_directory(
         yield descriptor
     finally:
         os.close(descriptor)
+
+
+def is_directory(name: str, directory_fd: int) -> bool:
+    """Whether *name* is a directory itself, not a symlink to one."""
+    try:
+        return stat.S_ISDIR(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return False

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Final
 
 from safename._fs import descriptors
+from safename._fs.descriptors import is_directory
 from safename._fs.publish import publish
-from safename._fs.temporaries import MARKER_NAME, make_temporary_directory
+from safename._fs.temporaries import MARKER_NAME, make_temporary_directory, remove_tree
 from safename.errors import NoReplaceUnsupportedError
 
 _DIRECTORY_FLAGS: Final = (
@@ -37,43 +37,107 @@ class NameTakenError(Exception):
 
 @contextlib.contextmanager
 def opened_chain(root_fd: int, parts: tuple[str, ...]) -> Iterator[int]:
-    """A descriptor of the directory *parts* below *root_fd*, opened one component at a time."""
-    with contextlib.ExitStack() as stack:
-        descriptor = root_fd
+    """A descriptor of the directory *parts* below *root_fd*, opened one component at a time.
+
+    Each parent is closed once its child is open: however deep *parts* is,
+    at most two descriptors are open at once.
+    """
+    descriptor = root_fd
+    try:
         for part in parts:
-            descriptor = os.open(part, _DIRECTORY_FLAGS, dir_fd=descriptor)
-            stack.callback(os.close, descriptor)
+            child = os.open(part, _DIRECTORY_FLAGS, dir_fd=descriptor)
+            if descriptor != root_fd:
+                os.close(descriptor)
+            descriptor = child
         yield descriptor
+    finally:
+        if descriptor != root_fd:
+            os.close(descriptor)
+
+
+@dataclass
+class _Merging:
+    """One directory being merged: its staged and published descriptors, and the names left."""
+
+    source_fd: int
+    target_fd: int
+    prefix: tuple[str, ...]
+    names: Iterator[str]
+
+    def close(self) -> None:
+        os.close(self.source_fd)
+        os.close(self.target_fd)
 
 
 class Staging:
-    """The hidden directory inside the target that members are written into, then published from."""
+    """The hidden directory inside the target that members are written into, then published from.
 
-    _CACHED_DIRECTORIES: Final = 64
+    Nothing here recurses over the staged tree: an archive decides its depth.
+    """
+
+    #: The most directory descriptors :meth:`directory` keeps open.
+    _OPEN_DIRECTORIES: Final = 64
 
     def __init__(self, target_fd: int) -> None:
         self.target_fd = target_fd
         # Marked as the package's own, so that sweep removes it if the process is killed.
         self.name, self.fd = make_temporary_directory("extract", target_fd)
-        self._directories: dict[tuple[str, ...], int] = {}
+        # The directory last asked for, as the chain of its components and their
+        # descriptors; those above _first_open were closed (-1) to bound the count.
+        self._chain_names: list[str] = []
+        self._chain_fds: list[int] = []
+        self._first_open = 0
         self._journal: list[tuple[str, tuple[str, ...]]] = []
 
     def directory(self, parts: tuple[str, ...]) -> int:
-        """A descriptor of ``staging/parts``, made if missing; kept open until :meth:`remove`."""
-        if not parts:
-            return self.fd
-        cached = self._directories.get(parts)
-        if cached is not None:
-            return cached
-        parent = self.directory(parts[:-1])
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(parts[-1], 0o777, dir_fd=parent)
-        if len(self._directories) >= self._CACHED_DIRECTORIES:
-            self._close_directories()
-            parent = self.directory(parts[:-1])
-        descriptor = os.open(parts[-1], _DIRECTORY_FLAGS, dir_fd=parent)
-        self._directories[parts] = descriptor
+        """A descriptor of ``staging/parts``, made if missing.
+
+        Valid until the next call (or :meth:`publish`, :meth:`abandon`,
+        :meth:`remove`): it is closed when another directory is asked for.
+        The work is linear in the components that differ from the directory
+        asked for last (all of *parts* at worst), whatever the depth: the
+        chain of open ancestors is kept, and re-walked from the top only when
+        its upper descriptors were closed to keep at most
+        ``_OPEN_DIRECTORIES`` open.
+        """
+        names, fds = self._chain_names, self._chain_fds
+        keep, shared = 0, min(len(parts), len(names))
+        while keep < shared and names[keep] == parts[keep]:
+            keep += 1
+        if 0 < keep <= self._first_open:  # the deepest shared one was closed: walk from the top
+            keep = 0
+        self._close_chain_below(keep)
+        descriptor = fds[-1] if fds else self.fd
+        for index in range(keep, len(parts)):
+            descriptor = self._enter(descriptor, parts[index])
         return descriptor
+
+    def _enter(self, parent_fd: int, name: str) -> int:
+        """Open the directory *name* in *parent_fd* (made if missing), one level down the chain."""
+        try:
+            descriptor = os.open(name, _DIRECTORY_FLAGS, dir_fd=parent_fd)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o777, dir_fd=parent_fd)
+            descriptor = os.open(name, _DIRECTORY_FLAGS, dir_fd=parent_fd)
+        self._chain_names.append(name)
+        self._chain_fds.append(descriptor)
+        if len(self._chain_fds) - self._first_open > self._OPEN_DIRECTORIES:
+            # The shallowest open one; never the parent just used, nor the new one.
+            os.close(self._chain_fds[self._first_open])
+            self._chain_fds[self._first_open] = -1
+            self._first_open += 1
+        return descriptor
+
+    def _close_chain_below(self, keep: int) -> None:
+        """Close the chain's descriptors deeper than its first *keep* components."""
+        names, fds = self._chain_names, self._chain_fds
+        while len(fds) > keep:
+            names.pop()
+            descriptor = fds.pop()
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._first_open = min(self._first_open, keep)
 
     def create_file(self, parts: tuple[str, ...]) -> int:
         """A new file ``staging/parts``, open for writing."""
@@ -81,34 +145,79 @@ class Staging:
             parts[-1], descriptors.CREATE_EXCLUSIVE, 0o666, dir_fd=self.directory(parts[:-1])
         )
 
-    def publish(self) -> None:
-        """Move every entry into the target, merging into directories that exist there."""
-        self._close_directories()
-        self._merge(self.fd, self.target_fd, ())
+    def link(self, source: tuple[str, ...], parts: tuple[str, ...]) -> None:
+        """A hard link ``staging/parts`` to the staged file ``staging/source``."""
+        # The source's directory is opened apart: a second directory() call
+        # would close the descriptor of the first.
+        with opened_chain(self.fd, source[:-1]) as source_dir_fd:
+            os.link(
+                source[-1],
+                parts[-1],
+                src_dir_fd=source_dir_fd,
+                dst_dir_fd=self.directory(parts[:-1]),
+                follow_symlinks=False,
+            )
 
-    def _merge(self, source_fd: int, target_fd: int, prefix: tuple[str, ...]) -> None:
-        for name in sorted(os.listdir(source_fd)):
-            if not prefix and name == MARKER_NAME:
-                continue  # the staging directory's own: no member can have a reserved name
-            parts = (*prefix, name)
+    def publish(self) -> None:
+        """Move every entry into the target, merging into directories that exist there.
+
+        Depth first, in sorted order, with an explicit stack (two descriptors
+        per level merged into) rather than recursion.
+        """
+        self._close_directories()
+        stack = [_Merging(self.fd, self.target_fd, (), iter(sorted(os.listdir(self.fd))))]
+        try:
+            while stack:
+                merging = stack[-1]
+                name = next(merging.names, None)
+                if name is None:
+                    stack.pop()
+                    if stack:  # the first holds the staging and target descriptors: not ours
+                        merging.close()
+                    continue
+                if not merging.prefix and name == MARKER_NAME:
+                    continue  # the staging directory's own: no member can have a reserved name
+                parts = (*merging.prefix, name)
+                if self._publish_entry(name, merging.source_fd, merging.target_fd, parts):
+                    stack.append(self._descend(merging, name, parts))
+        finally:
+            for merging in stack[1:]:
+                merging.close()
+
+    def _publish_entry(
+        self, name: str, source_fd: int, target_fd: int, parts: tuple[str, ...]
+    ) -> bool:
+        """Move *name* into the target; whether it is a directory to merge into one there."""
+        try:
+            publish(name, name, source_dir_fd=source_fd, target_dir_fd=target_fd)
+        except FileExistsError:
+            self._check_mergeable(name, source_fd, target_fd, parts)
+        except NoReplaceUnsupportedError:  # a directory, on a system without renameat2
             try:
-                publish(name, name, source_dir_fd=source_fd, target_dir_fd=target_fd)
-                self._journal.append(("moved", parts))
-                continue
+                os.mkdir(name, 0o777, dir_fd=target_fd)
             except FileExistsError:
                 self._check_mergeable(name, source_fd, target_fd, parts)
-            except NoReplaceUnsupportedError:  # a directory, on a system without renameat2
-                try:
-                    os.mkdir(name, 0o777, dir_fd=target_fd)
-                except FileExistsError:
-                    self._check_mergeable(name, source_fd, target_fd, parts)
-                else:
-                    self._journal.append(("made", parts))
-            with (
-                opened_chain(source_fd, (name,)) as inner_source,
-                opened_chain(target_fd, (name,)) as inner,
-            ):
-                self._merge(inner_source, inner, parts)
+            else:
+                self._journal.append(("made", parts))
+        else:
+            self._journal.append(("moved", parts))
+            return False
+        return True
+
+    @staticmethod
+    def _descend(merging: _Merging, name: str, parts: tuple[str, ...]) -> _Merging:
+        source_fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=merging.source_fd)
+        try:
+            target_fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=merging.target_fd)
+            try:
+                names = iter(sorted(os.listdir(source_fd)))
+            except BaseException:
+                os.close(target_fd)
+                raise
+        except BaseException:
+            os.close(source_fd)
+            raise
+        return _Merging(source_fd, target_fd, parts, names)
 
     @staticmethod
     def _check_mergeable(name: str, source_fd: int, target_fd: int, parts: tuple[str, ...]) -> None:
@@ -134,17 +243,7 @@ class Staging:
         """Close every descriptor and remove the staging directory with what is left in it."""
         self._close_directories()
         os.close(self.fd)
-        shutil.rmtree(self.name, dir_fd=self.target_fd)
+        remove_tree(self.name, self.target_fd)
 
     def _close_directories(self) -> None:
-        for descriptor in self._directories.values():
-            os.close(descriptor)
-        self._directories.clear()
-
-
-def is_directory(name: str, directory_fd: int) -> bool:
-    """Whether *name* is a directory itself, not a symlink to one."""
-    try:
-        return stat.S_ISDIR(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
-    except FileNotFoundError:
-        return False
+        self._close_chain_below(0)

@@ -21,7 +21,6 @@ import enum
 import os
 import re
 import secrets
-import shutil
 import stat
 import time
 import unicodedata
@@ -29,7 +28,7 @@ from collections.abc import Callable
 from typing import Final
 
 from safename._fs import descriptors
-from safename._fs.descriptors import open_directory, opened_directory
+from safename._fs.descriptors import is_directory, open_directory, opened_directory
 from safename.errors import UnsafePathError
 
 __all__ = [
@@ -55,6 +54,10 @@ MARKER_NAME: Final = ".safename-marker"
 UPLOAD_DATA_NAME: Final = "data"
 #: What :func:`sweep` may remove: temporary uploads and extractions. A
 #: ``rename`` temporary holds a user's entry mid-rename and is never removed.
+# Open a directory of a tree being removed: never through a symlink.
+_TREE_FLAGS: Final = (
+    os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | descriptors.NOFOLLOW | descriptors.CLOEXEC
+)
 _SWEPT: Final = re.compile(r"\.safename-(upload|extract)-[0-9a-f]{16}\.part")
 # Larger than any marker; a bigger file is not one.
 _MARKER_LIMIT: Final = 256
@@ -146,10 +149,10 @@ def make_temporary_directory(kind: str, parent_fd: int) -> tuple[str, int]:
 def discard_temporary_directory(name: str, parent_fd: int) -> None:
     """Remove the temporary directory *name* in *parent_fd* with what is in it, if it is there.
 
-    Never follows a symlink (``shutil.rmtree`` with ``dir_fd``).
+    Never follows a symlink, and never recurses however deep the tree (:func:`remove_tree`).
     """
     with contextlib.suppress(FileNotFoundError):
-        shutil.rmtree(name, dir_fd=parent_fd)
+        remove_tree(name, parent_fd)
 
 
 def _marker_content(name: str) -> bytes:
@@ -291,3 +294,51 @@ def _remove(name: str, directory_fd: int, identity: tuple[int, int]) -> None:
         return
     if (status.st_dev, status.st_ino) == identity and stat.S_ISDIR(status.st_mode):
         discard_temporary_directory(name, directory_fd)
+
+
+def remove_tree(name: str, parent_fd: int) -> None:
+    """Remove the directory *name* in *parent_fd* and everything in it, never following a symlink.
+
+    Not :func:`shutil.rmtree`, whose descriptor walk recurses once per level
+    (a staged tree deeper than the interpreter's recursion limit would raise
+    ``RecursionError`` and be left behind) and keeps a descriptor per level.
+    Here each directory met is first moved up into one holding directory,
+    under a number, and emptied from there: every directory is opened once,
+    at most three descriptors are open, and nothing recurses.
+    """
+    tree_fd = os.open(name, _TREE_FLAGS, dir_fd=parent_fd)
+    try:
+        holding = temporary_name("extract")  # made fresh: mkdir fails rather than reuse a name
+        os.mkdir(holding, 0o700, dir_fd=tree_fd)
+        holding_fd = os.open(holding, _TREE_FLAGS, dir_fd=tree_fd)
+        try:
+            moved = _empty_into(tree_fd, holding_fd, 0, keep=holding)
+            emptied = 0
+            while emptied < moved:  # holding holds "emptied" to "moved - 1", nothing else
+                inner = str(emptied)
+                inner_fd = os.open(inner, _TREE_FLAGS, dir_fd=holding_fd)
+                try:
+                    moved = _empty_into(inner_fd, holding_fd, moved)
+                finally:
+                    os.close(inner_fd)
+                os.rmdir(inner, dir_fd=holding_fd)
+                emptied += 1
+        finally:
+            os.close(holding_fd)
+        os.rmdir(holding, dir_fd=tree_fd)
+    finally:
+        os.close(tree_fd)
+    os.rmdir(name, dir_fd=parent_fd)
+
+
+def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: str | None = None) -> int:
+    """Unlink what *directory_fd* holds, but move its directories into *holding_fd*, numbered."""
+    for entry in os.listdir(directory_fd):
+        if entry == keep:
+            continue
+        if is_directory(entry, directory_fd):
+            os.rename(entry, str(moved), src_dir_fd=directory_fd, dst_dir_fd=holding_fd)
+            moved += 1
+        else:
+            os.unlink(entry, dir_fd=directory_fd)
+    return moved

@@ -20,7 +20,9 @@ and leaves the directory exactly as it was.
 
 # The default limits, for callers that show them (``safename extract --help``).
 from safename._packaging import public_names
+from safename.archives._extract import DEFAULT_MAX_DEPTH as DEFAULT_MAX_DEPTH
 from safename.archives._extract import DEFAULT_MAX_MEMBERS as DEFAULT_MAX_MEMBERS
+from safename.archives._extract import DEFAULT_MAX_PATH_BYTES as DEFAULT_MAX_PATH_BYTES
 from safename.archives._extract import DEFAULT_MAX_RATIO as DEFAULT_MAX_RATIO
 from safename.archives._extract import DEFAULT_MAX_TOTAL_BYTES as DEFAULT_MAX_TOTAL_BYTES
 from safename.archives._extract import (

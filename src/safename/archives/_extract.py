@@ -21,6 +21,10 @@ from safename.paths import opened_directory, path_problem
 DEFAULT_MAX_MEMBERS: Final = 10_000
 DEFAULT_MAX_TOTAL_BYTES: Final = 1 << 30
 DEFAULT_MAX_RATIO: Final = 200
+#: ... and the components in one member's path, and its length in UTF-8 bytes
+#: (Linux's PATH_MAX: a longer path could not be opened whole there anyway).
+DEFAULT_MAX_DEPTH: Final = 64
+DEFAULT_MAX_PATH_BYTES: Final = 4096
 _CHUNK_BYTES: Final = 64 * 1024
 #: An archive that expands to less than this is never refused for its ratio:
 #: a small, very compressible text file is not a bomb.
@@ -65,6 +69,10 @@ class ArchiveReason(enum.Enum):
     TOO_MANY_MEMBERS = "too_many_members"
     TOO_LARGE = "too_large"
     COMPRESSION_RATIO = "compression_ratio"
+    #: A member's path has more components than ``max_depth``.
+    TOO_DEEP = "too_deep"
+    #: A member's path is longer than ``max_path_bytes`` in UTF-8.
+    PATH_TOO_LONG = "path_too_long"
     #: Not a zip or tar, corrupt, truncated, encrypted, or a checksum mismatch.
     UNREADABLE = "unreadable"
 
@@ -97,6 +105,8 @@ def safe_extract(
     max_members: int = DEFAULT_MAX_MEMBERS,
     max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
     max_ratio: float = DEFAULT_MAX_RATIO,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_path_bytes: int = DEFAULT_MAX_PATH_BYTES,
     allow_links: bool = False,
     dry_run: bool = False,
 ) -> list[Path]:
@@ -123,6 +133,12 @@ def safe_extract(
       declare and again on the bytes actually written: a bomb stops at the
       limit, before it is written. The ratio is the expanded size over the
       archive's size, checked once more than 1 MiB has expanded;
+    * no member's path is deeper than *max_depth* components or longer than
+      *max_path_bytes*: checked on each name as it is first seen (a zip's
+      from its central directory, before any data is read), before anything
+      is written. Within the limits, the work is linear in the members'
+      name lengths, whatever their depth: no directory chain is walked
+      again and again, and nothing recurses as deep as a member;
     * nothing existing is overwritten, and no symlink already in *directory*
       is followed (an existing directory is merged into, a file is not); a
       member whose name differs from an existing entry's only in case or
@@ -145,6 +161,8 @@ def safe_extract(
     :param max_members: the most members accepted, directories included.
     :param max_total_bytes: the most bytes all files may expand to.
     :param max_ratio: the most the archive may expand, as a multiple of its size.
+    :param max_depth: the most components in a member's path (``a/b/c.txt`` has 3).
+    :param max_path_bytes: the longest member path, in UTF-8 bytes, as the archive spells it.
     :param allow_links: accept links that point to another member.
     :param dry_run: check everything, reading all the data, but write nothing.
     :returns: the path of every member written (or that would be), in archive order.
@@ -166,7 +184,13 @@ def safe_extract(
     []
     """
     plan = _Plan(allow_links=allow_links)
-    limits = _Limits(max_members, max_total_bytes, max_ratio)
+    limits = _Limits(
+        max_members,
+        max_total_bytes,
+        max_ratio,
+        max_depth=max_depth,
+        max_path_bytes=max_path_bytes,
+    )
     with opened_directory(directory, follow_symlinks=True) as target_fd:
         staging = None if dry_run else Staging(target_fd)
         try:
@@ -213,6 +237,7 @@ def _extract_all(
             for entry in opened.entries:
                 current = entry.name
                 limits.count(entry.name)
+                limits.check_path(entry.name)  # before the name is split and folded
                 member = plan.add(entry)
                 if member is not None:
                     existing.check(member)
@@ -222,6 +247,8 @@ def _extract_all(
     except UnsafeArchiveError:
         raise  # a ValueError too: not to be taken for a corrupt archive below
     except formats.CORRUPT_ERRORS as error:
+        if isinstance(error, formats.CorruptDataError) and error.member is not None:
+            current = error.member  # raised while reading the next entry, before it was seen
         raise UnsafeArchiveError(current, ArchiveReason.UNREADABLE, str(error)) from error
     except formats.OverBudgetError as error:
         detail = "a header or hidden data larger than its members declare"
@@ -240,14 +267,7 @@ def _extract_one(entry: Entry, member: _Member, limits: _Limits, staging: Stagin
     elif member.kind is Kind.SYMLINK:
         os.symlink(member.link or "", member.parts[-1], dir_fd=staging.directory(member.parts[:-1]))
     else:  # a hard link to an earlier member, checked by the plan
-        source = _member_parts(member.link or "")
-        os.link(
-            source[-1],
-            member.parts[-1],
-            src_dir_fd=staging.directory(source[:-1]),
-            dst_dir_fd=staging.directory(member.parts[:-1]),
-            follow_symlinks=False,
-        )
+        staging.link(_member_parts(member.link or ""), member.parts)
 
 
 def _copy(entry: Entry, data: IO[bytes], limits: _Limits, file_fd: int | None) -> None:
@@ -410,12 +430,22 @@ def _collision(name: str, seen: _Seen) -> UnsafeArchiveError:
 
 
 class _Limits:
-    """The member count, and the expanded size and ratio, declared and written."""
+    """The member count, each member's depth and path length, and the size and ratio."""
 
-    def __init__(self, max_members: int, max_total_bytes: int, max_ratio: float) -> None:
+    def __init__(
+        self,
+        max_members: int,
+        max_total_bytes: int,
+        max_ratio: float,
+        *,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        max_path_bytes: int = DEFAULT_MAX_PATH_BYTES,
+    ) -> None:
         self.max_members = max_members
         self.max_total_bytes = max_total_bytes
         self.max_ratio = max_ratio
+        self.max_depth = max_depth
+        self.max_path_bytes = max_path_bytes
         self.members = self.declared = self.written = 0
         self._opened: formats.Opened | None = None
 
@@ -428,6 +458,7 @@ class _Limits:
             raise self._too_many(None)
         total = 0
         for name, size in opened.declared:
+            self.check_path(name)
             total += size
             self._check(name, total, ratio=True)
 
@@ -438,6 +469,23 @@ class _Limits:
             raise self._too_many(name)
         if self._opened is not None and self._opened.budget is not None:
             self._opened.budget.allowance += formats.HEADER_ALLOWANCE
+
+    def check_path(self, name: str) -> None:
+        """Refuse a member path deeper than ``max_depth`` or longer than ``max_path_bytes``.
+
+        Linear in the name's length, and the first look at it: what comes
+        after (splitting, folding, staging) is then bounded by the limits.
+        """
+        parts = name.split("/")  # counted as _member_parts does: no "" or "." component
+        depth = len(parts) - parts.count("") - parts.count(".")
+        if depth > self.max_depth:
+            detail = f"{depth} levels deep, more than {self.max_depth}"
+            raise UnsafeArchiveError(name, ArchiveReason.TOO_DEEP, detail)
+        # surrogatepass: a tar name's undecodable bytes are counted, refused later by name.
+        length = len(name.encode("utf-8", "surrogatepass"))
+        if length > self.max_path_bytes:
+            detail = f"{length} bytes, more than {self.max_path_bytes}"
+            raise UnsafeArchiveError(name, ArchiveReason.PATH_TOO_LONG, detail)
 
     def declare(self, name: str, size: int) -> None:
         """A file member of *size* bytes, as its header says: refuse it before writing."""

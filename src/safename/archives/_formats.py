@@ -32,7 +32,15 @@ from typing import IO, Final
 
 
 class CorruptDataError(Exception):
-    """Reading the archive failed (bzip2 reports its "invalid data stream" as a plain OSError)."""
+    """Reading the archive failed (bzip2 reports its "invalid data stream" as a plain OSError).
+
+    ``member`` names the member being read, when the error is raised before
+    that member is handed out (reading a zip symlink's target).
+    """
+
+    def __init__(self, message: str, member: str | None = None) -> None:
+        super().__init__(message)
+        self.member = member
 
 
 #: Errors that mean the archive itself is malformed (not that writing failed).
@@ -227,10 +235,20 @@ def _zip_entries(zip_file: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> Ite
         opener = _zip_opener(zip_file, info)
         link = None
         if kind is Kind.SYMLINK and unreadable is None:
-            with opener() as data:
-                target = data.read(_MAX_LINK_BYTES + 1)
-            link = target.decode("utf-8", "surrogateescape")
+            link = _zip_link(opener, info.orig_filename)
         yield Entry(info.orig_filename, kind, info.file_size, link, opener, unreadable)
+
+
+def _zip_link(opener: Callable[[], IO[bytes]], name: str) -> str:
+    """A zip symlink's target, its data; a decompressor's ``OSError`` means corrupt data."""
+    try:
+        with opener() as data:
+            target = data.read(_MAX_LINK_BYTES + 1)
+    except OSError as error:  # bzip2's "Invalid data stream" has no errno
+        raise CorruptDataError(str(error), member=name) from error
+    except CORRUPT_ERRORS as error:  # named here: the entry is not handed out yet
+        raise CorruptDataError(str(error) or type(error).__name__, member=name) from error
+    return target.decode("utf-8", "surrogateescape")
 
 
 def _zip_opener(zip_file: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:

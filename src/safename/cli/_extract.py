@@ -45,6 +45,20 @@ def _configure_extract(parser: argparse.ArgumentParser) -> None:
         help="the most the archive may expand, as a multiple of its size (default: %(default)s)",
     )
     parser.add_argument(
+        "--max-depth",
+        type=non_negative_int,
+        default=archives.DEFAULT_MAX_DEPTH,
+        metavar="LEVELS",
+        help="the most components in a member's path, a/b/c.txt having 3 (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-path-bytes",
+        type=non_negative_int,
+        default=archives.DEFAULT_MAX_PATH_BYTES,
+        metavar="BYTES",
+        help="the longest member path, in UTF-8 bytes (default: %(default)s)",
+    )
+    parser.add_argument(
         "--allow-links",
         action="store_true",
         help="accept links that point to another member of the archive (default: refuse links)",
@@ -62,6 +76,8 @@ def run(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
             max_members=arguments.max_members,
             max_total_bytes=arguments.max_total_bytes,
             max_ratio=arguments.max_ratio,
+            max_depth=arguments.max_depth,
+            max_path_bytes=arguments.max_path_bytes,
             allow_links=arguments.allow_links,
             dry_run=not arguments.apply,
         )
