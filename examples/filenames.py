@@ -34,13 +34,18 @@ def padded(text: str, columns: int) -> str:
     return text + " " * max(0, columns - width(text))
 
 
+def clipped(text: str, limit: int = 40) -> str:
+    """*text* cut to *limit* characters, with an ellipsis where something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def main() -> None:
     """Print each name, its safe form and whether the original was safe, in aligned columns."""
     print(f"{padded('name', 46)} -> {padded('secure_filename(name)', 44)} name already safe?")
     for name in NAMES:
         safe = secure_filename(name, fallback="upload")
-        shown = repr(name[:40])
-        print(f"{padded(shown, 46)} -> {padded(repr(safe[:40]), 44)} {is_safe_filename(name)}")
+        shown, safe_shown = repr(clipped(name)), repr(clipped(safe))
+        print(f"{padded(shown, 46)} -> {padded(safe_shown, 44)} {is_safe_filename(name)}")
 
 
 if __name__ == "__main__":

@@ -100,3 +100,15 @@ def test_the_quick_loop_leaves_out_the_browser_tests() -> None:
     assert "test_missing_browser_fails_on_ci_and_skips_elsewhere" in result.stdout
     assert "test_log_in_upload_download_and_log_out" not in result.stdout
     assert 'pytest -m "not slow"' in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
+def test_the_demo_sample_table_marks_a_cut_name_with_an_ellipsis() -> None:
+    shown = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "filenames.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    [long_row] = [row for row in shown if row.startswith("'xxx")]
+    assert long_row.count("…'") == 2  # the name and its safe form, both cut
+    assert all("…" not in row for row in shown if not row.startswith("'xxx"))
