@@ -8,6 +8,8 @@ import errno
 import io
 import os
 import re
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -603,3 +605,39 @@ def test_sweep_keeps_and_reports_user_entries_named_like_temporaries(
         "removed 0 entries\n"
     )
     assert sorted(str(path) for path in tmp_path.rglob("*")) == before
+
+
+def on_a_terminal(*arguments: str) -> tuple[int, str]:
+    """Run the command with a terminal as its stdin and stdout; its status and what it showed."""
+    import pty  # Unix only, as the rest of this module's subprocess tests
+
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: stdin and stdout are the terminal
+        os.execv(sys.executable, [sys.executable, "-m", "safename", *arguments])
+    shown = b""
+    # A command that waits for input never closes the terminal: give up rather than hang.
+    while select.select([terminal], [], [], 30)[0]:
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:  # the child closed the terminal: it has exited
+            break
+        if not chunk:
+            break
+        shown += chunk
+    else:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+    return os.waitstatus_to_exitcode(status), shown.decode()
+
+
+def test_a_bare_command_on_a_terminal_prints_the_usage_instead_of_waiting() -> None:
+    status, shown = on_a_terminal()
+    assert status == ExitStatus.USAGE
+    assert "commands:" in shown
+    assert all(command in shown for command in ("sanitize", "check", "rename", "sweep"))
+
+
+def test_a_dash_reads_names_from_stdin() -> None:
+    result = run("-", stdin="CON.txt\n../etc/passwd\n")
+    assert result.stdout.splitlines() == ["_CON.txt", "etc_passwd"]

@@ -5,6 +5,7 @@ Usage::
     safename sanitize [options] NAME...  # print the safe form of each name
     safename [options] NAME...           # the same (the shorthand)
     safename [options] < names.txt       # the same, one name per line on stdin
+    safename [options] -                 # the same, stdin read even from a terminal
     safename check [options] NAME...     # exit 1 and say why if a name is unsafe
     safename rename [options] DIR        # show what would be renamed (a dry run)
     safename rename --apply DIR          # rename, never overwriting a file
@@ -83,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``safename`` command with *argv* (``sys.argv[1:]`` by default).
 
     A first argument that is not a command (nor ``-h``, ``--help``, ``--version``) reads
-    as the ``sanitize`` command's arguments.
+    as the ``sanitize`` command's arguments. With no argument at all on a terminal, it
+    prints the usage instead of waiting for names on stdin, as ``git`` does; names still
+    come from stdin through a pipe or with ``-``.
 
     :returns: an :class:`ExitStatus`; argparse exits with ``USAGE`` on bad options, and on a
         first argument that looks like a command but is none.
@@ -100,6 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     _tolerate_unencodable_output()
     parser = _parser()
+    if not arguments and sys.stdin.isatty():
+        print(parser.format_help(), end="")
+        return ExitStatus.USAGE
     first = arguments[0] if arguments else "--"
     if first not in COMMANDS and first not in ("-h", "--help", "--version"):
         if _looks_like_a_command(first):

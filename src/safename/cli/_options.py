@@ -100,7 +100,9 @@ def add_names(parser: argparse.ArgumentParser) -> None:
 
 
 def read_names(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> Sequence[str]:
-    """The names given as arguments, else the lines of stdin."""
+    """The names given as arguments, else the lines of stdin (also when the one name is ``-``)."""
+    if arguments.names == ["-"]:
+        return read_lines(sys.stdin)
     if arguments.names:
         names: Sequence[str] = arguments.names
         return names
