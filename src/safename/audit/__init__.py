@@ -12,11 +12,13 @@ flagged:
 1. **Candidates**, from the route's structure: two neighbouring variables
    that both accept a repeated *pump* text (the literal between them, or
    ``a``, ``1``, ``a/``...) that holds that literal.
-2. **Witness**, by measurement: the route's lead text, the pump repeated,
+2. **Witness**, by counted work: the route's lead text, the pump repeated,
    and a character that makes the match fail at the end. The framework's own
-   matcher is timed on it at a length ``n`` (doubled until it takes at least
-   :data:`MIN_SECONDS`) and at ``2n``. The route is flagged only if the time
-   grows by :data:`SUPERLINEAR_GROWTH` or more: a linear matcher doubles.
+   regexes are run on it by a backtracking engine that counts its steps, at
+   doubling lengths. The route is ``slow`` only if the steps grow by
+   :data:`SUPERLINEAR_GROWTH` or more: a linear matcher doubles them. Counts,
+   not a clock: the same route gets the same verdict on every run. What the
+   engine does not model is ``unchecked``, never ``ok``.
 
 For a Flask app the same witness is then timed with safename's matcher
 (:mod:`safename.routing._werkzeug`, which ``SafeName(app)`` installs): that
@@ -24,7 +26,8 @@ is whether safename removes the problem. Starlette and Django keep their own
 matchers (safename's converters there do not change the regex shape), so the
 finding says what to change in the route instead.
 
-``safename audit-routes TARGET`` is the command (``--json``, ``--django``).
+``safename audit-routes TARGET`` is the command (``--format text|json|sarif``,
+``--strict``, ``--django``).
 
 >>> from flask import Flask
 >>> app = Flask("example")

@@ -6,16 +6,21 @@ import itertools
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Final
 
+from safename.audit._count import STEP_BUDGET, Unsupported, vet_converter
 from safename.errors import SafenameError
 
+#: A route is slow when doubling the witness multiplies the counted steps by this much or
+#: more: a linear matcher doubles them, a quadratic one multiplies them by four.
 SUPERLINEAR_GROWTH: Final = 3.0
-#: The shorter witness is lengthened until the framework takes this long on it.
+#: A timing below this is noise; timings are printed for information only.
 MIN_SECONDS: Final = 0.005
-#: The most repeats of the pump tried before a route is taken for fast.
-MAX_REPEATS: Final = 8192
+#: The most repeats of the pump in a witness.
+MAX_REPEATS: Final = 128
+# The pump's repeats at which a witness is counted, doubling.
+_REPEATS: Final = (16, 32, 64, MAX_REPEATS)
 
 # Texts tried as the repeated part of a witness, besides the literals between variables.
 _PUMPS: Final = ("a", "1", "-", ".", "a/", "1/", "a-")
@@ -28,6 +33,8 @@ _SAMPLES: Final = ("a", "1", "1.0", "00000000-0000-0000-0000-000000000000")
 Pieces = Sequence[tuple[str | None, str]]
 #: Runs the framework's matcher on a path; what it answers does not matter.
 Probe = Callable[[str], object]
+#: Counts the steps of the framework's regexes on a path; ``None`` when the budget ran out.
+Counter = Callable[[str], "int | None"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,21 @@ class Measurement:
     :ivar lengths: the path's length in characters, shorter then longer.
     :ivar seconds: the time of one match at each length.
     :ivar shorter_path: the witness at the shorter length.
+    :ivar steps: the counted steps of the framework's regexes at each length, the
+        measure the verdict is decided on (``(0, 0)`` for a timing alone); a count
+        that ran out of :data:`~safename.audit._count.STEP_BUDGET` is the budget plus one.
     """
 
     path: str
     lengths: tuple[int, int]
     seconds: tuple[float, float]
     shorter_path: str = ""
+    steps: tuple[int, int] = (0, 0)
+
+    @property
+    def step_growth(self) -> float:
+        """How many times the steps of the shorter path the longer took: 2 when linear."""
+        return self.steps[1] / max(self.steps[0], 1)
 
     @property
     def growth(self) -> float:
@@ -66,6 +82,11 @@ class RouteFinding:
     :ivar protected: the app already matches with safename's matcher, which
         removes the problem: the route is not a finding (:attr:`exposed`).
     :ivar advice: what to change, for a flagged route.
+    :ivar status: the verdict: ``"ok"``, ``"slow"`` (:attr:`superlinear`) or
+        ``"unchecked"``: the route holds what the audit cannot model, and is not
+        claimed safe.
+    :ivar reason: why a route is ``unchecked``.
+    :ivar location: ``file:line`` of the route's view, where it can be found.
     """
 
     framework: str
@@ -78,6 +99,13 @@ class RouteFinding:
     safename_fixes: bool | None = None
     protected: bool = False
     advice: str = ""
+    status: str = "ok"
+    reason: str = ""
+    location: str = ""
+
+    def __post_init__(self) -> None:
+        if self.superlinear and self.status == "ok":
+            object.__setattr__(self, "status", "slow")
 
     @property
     def exposed(self) -> bool:
@@ -107,6 +135,11 @@ class Route:
     :ivar protected: the app already matches with safename's matcher, which
         reads the route in linear time.
     :ivar advice: what to change if the route is flagged.
+    :ivar counter: counts the steps of the framework's regexes on a path (``None``:
+        the budget ran out), the deterministic measure of the verdict; without one
+        the route is ``unchecked``.
+    :ivar unchecked: why the route cannot be modelled (``""``: it can).
+    :ivar location: ``file:line`` of the route's view.
     """
 
     framework: str
@@ -118,6 +151,9 @@ class Route:
     safename_linear: bool | None = None
     protected: bool = False
     advice: str = ""
+    counter: Counter | None = None
+    unchecked: str = ""
+    location: str = ""
 
 
 class SlowRouteError(SafenameError):
@@ -134,31 +170,101 @@ class SlowRouteError(SafenameError):
 
 
 def check_route(route: Route) -> RouteFinding:
-    """The finding for one route: candidate by structure, confirmed by measurement."""
-    found = RouteFinding(route.framework, route.text, route.endpoint, superlinear=False)
-    candidates = list(_witnesses(route.pieces))
-    if not candidates:
-        return found
-    reason, witness = max(candidates, key=lambda pair: _seconds(route.probe, pair[1](32)))
-    measured = _growth(route.probe, witness)
-    flagged = measured.growth >= SUPERLINEAR_GROWTH and measured.seconds[1] >= MIN_SECONDS
-    if not flagged:
-        return RouteFinding(**{**asdict(found), "candidate": reason, "witness": measured})
-    with_safename = None if route.safe_probe is None else _growth(route.safe_probe, witness)
-    # A guarantee by construction, not a timing: the measurement is shown, not trusted.
-    fixes = route.safename_linear
-    return RouteFinding(
-        route.framework,
-        route.text,
-        route.endpoint,
+    """The finding for one route: candidates by structure, the verdict by counted steps.
+
+    Never raises for a route: what it cannot model is reported ``unchecked`` with the
+    reason, never ``ok``. The verdict depends on counts, not on a clock, so the same
+    route gives the same verdict on every run.
+    """
+    found = RouteFinding(
+        route.framework, route.text, route.endpoint, False, location=route.location
+    )
+    reason = route.unchecked or _unmodelled(route)
+    if reason:
+        return replace(found, status="unchecked", reason=reason)
+    try:
+        return _decide(route, found, route.counter or _no_counter)
+    except (Unsupported, RecursionError, ValueError, TypeError, LookupError) as error:
+        # A framework's internals this version does not expect: say so, never crash.
+        return replace(found, status="unchecked", reason=f"{type(error).__name__}: {error}")
+
+
+def _no_counter(path: str) -> int | None:
+    raise Unsupported("no model of this framework's matcher")
+
+
+def _unmodelled(route: Route) -> str:
+    if route.counter is None:
+        return "no model of this framework's matcher"
+    for text, regex in route.pieces:
+        why = "" if text is not None else vet_converter(regex)
+        if why:
+            return f"converter regex {regex!r}: {why}"
+    return ""
+
+
+def _decide(route: Route, found: RouteFinding, counter: Counter) -> RouteFinding:
+    def cost(family: tuple[str, Callable[[int], str]]) -> int:
+        steps = counter(family[1](_REPEATS[0]))
+        return STEP_BUDGET + 1 if steps is None else steps
+
+    verdict = found
+    # Pairs of variables first, the known shape; then each variable's own regex alone.
+    for families, shown in ((_witnesses(route.pieces), True), (_alone(route.pieces), False)):
+        candidates = list(families)
+        if not candidates:
+            continue
+        # The costliest family at the shortest length; ties go to the first, every run alike.
+        reason, witness = max(candidates, key=cost)
+        measured, slow = _counted_growth(counter, route.probe, witness)
+        if slow:
+            return _slow(route, found, reason, measured)
+        if shown:
+            verdict = replace(found, candidate=reason, witness=measured)
+    return verdict
+
+
+def _slow(route: Route, found: RouteFinding, reason: str, measured: Measurement) -> RouteFinding:
+    with_safename = None
+    if route.safe_probe is not None:
+        with_safename = measure(route.safe_probe, measured.shorter_path, measured.path)
+    return replace(
+        found,
         superlinear=True,
+        status="slow",
         candidate=reason,
         witness=measured,
         with_safename=with_safename,
-        safename_fixes=fixes,
+        # A guarantee by construction, not a timing: the measurement is shown, not trusted.
+        safename_fixes=route.safename_linear,
         protected=route.protected,
         advice=route.advice,
     )
+
+
+def _counted_growth(
+    counter: Counter, probe: Probe, witness: Callable[[int], str]
+) -> tuple[Measurement, bool]:
+    """Count the witness at doubling lengths; superlinear if the last doubling grew 3x or more.
+
+    A count that runs out of the budget at a length whose half grew superlinearly is
+    superlinear too (exponential work shows that way).
+    """
+    counts: list[int] = []
+    for repeats in _REPEATS:
+        steps = counter(witness(repeats))
+        counts.append(STEP_BUDGET + 1 if steps is None else steps)
+        if steps is None:
+            break
+    shorter, longer = _REPEATS[len(counts) - 2], _REPEATS[len(counts) - 1]
+    pair = (counts[-2], counts[-1])
+    growth = pair[1] / max(pair[0], 1)
+    ran_out = counts[-1] > STEP_BUDGET
+    earlier = counts[-2] / max(counts[-3], 1) if len(counts) > 2 else growth
+    slow = growth >= SUPERLINEAR_GROWTH or (ran_out and earlier >= SUPERLINEAR_GROWTH)
+    # Timed for information only: the verdict above is decided.
+    timed = measure(probe, witness(shorter), witness(longer))
+    return replace(timed, steps=pair), slow
 
 
 def _witnesses(pieces: Pieces) -> Iterator[tuple[str, Callable[[int], str]]]:
@@ -166,9 +272,7 @@ def _witnesses(pieces: Pieces) -> Iterator[tuple[str, Callable[[int], str]]]:
     variables = [(index, regex) for index, (text, regex) in enumerate(pieces) if text is None]
     for (first, first_regex), (second, second_regex) in itertools.pairwise(variables):
         between = "".join(text or "" for text, _ in pieces[first + 1 : second])
-        before = "".join(
-            text if text is not None else _sample(regex) for text, regex in pieces[:first]
-        )
+        before = _before(pieces, first)
         for pump in dict.fromkeys([between, *_PUMPS]):
             takes = pump and (not between or between in pump * 2)
             if takes and _accepts(first_regex, pump) and _accepts(second_regex, pump):
@@ -177,6 +281,21 @@ def _witnesses(pieces: Pieces) -> Iterator[tuple[str, Callable[[int], str]]]:
                 )
                 for breaker in _BREAKERS:
                     yield reason, _witness(before, pump, breaker)
+
+
+def _alone(pieces: Pieces) -> Iterator[tuple[str, Callable[[int], str]]]:
+    """Each variable alone: a converter regex with two overlapping repeats (``\\d+\\d+``)."""
+    variables = [(index, regex) for index, (text, regex) in enumerate(pieces) if text is None]
+    for index, regex in variables:
+        for pump in _PUMPS:
+            if _accepts(regex, pump):
+                reason = f"one variable takes {pump!r} repeated"
+                for breaker in _BREAKERS:
+                    yield reason, _witness(_before(pieces, index), pump, breaker)
+
+
+def _before(pieces: Pieces, index: int) -> str:
+    return "".join(text if text is not None else _sample(regex) for text, regex in pieces[:index])
 
 
 def _witness(before: str, pump: str, breaker: str) -> Callable[[int], str]:
@@ -199,31 +318,6 @@ def _sample(regex: str) -> str:
         if re.fullmatch(regex, text):
             return text
     return "a"
-
-
-def _seconds(probe: Probe, path: str) -> float:
-    """The shortest of a few timings of one match (one if it is slow): the least disturbed."""
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        probe(path)
-        best = min(best, time.perf_counter() - start)
-        if best > 0.05:
-            break
-    return best
-
-
-def _growth(probe: Probe, witness: Callable[[int], str]) -> Measurement:
-    repeats = 32
-    seconds = _seconds(probe, witness(repeats))
-    while seconds < MIN_SECONDS and repeats < MAX_REPEATS:
-        repeats *= 2
-        seconds = _seconds(probe, witness(repeats))
-    measured = measure(probe, witness(repeats), witness(2 * repeats))
-    if 2.0 < measured.growth < SUPERLINEAR_GROWTH and measured.seconds[1] < 0.2:
-        # Close to the line: one more doubling, where a superlinear time shows more clearly.
-        measured = measure(probe, witness(2 * repeats), witness(4 * repeats))
-    return measured
 
 
 def measure(probe: Probe, shorter: str, longer: str) -> Measurement:
@@ -257,29 +351,35 @@ def report_lines(findings: Sequence[RouteFinding]) -> list[str]:
         status = "SLOW " if finding.exposed else "ok   "
         if finding.superlinear and finding.protected:
             status = "fixed"
+        if finding.status == "unchecked":
+            status = "unchecked"
         lines.append(f"{status} {finding.framework}  {finding.route}  ({finding.endpoint})")
+        if finding.status == "unchecked":
+            lines.append(f"      not checked: {finding.reason}")
         if finding.superlinear and finding.witness is not None:
             lines.append(f"      {finding.candidate}")
             lines.append(f"      witness: {_describe(finding.witness)}")
             lines.append(f"        {finding.witness.path[:60]!r}...")
             if finding.with_safename is not None:
                 fixed = "removes it" if finding.safename_fixes else "does NOT remove it"
-                lines.append(
-                    f"      safename's matcher {fixed}: {_describe(finding.with_safename)}"
-                )
+                lines.append(f"      safename's matcher {fixed} (by construction)")
             if finding.advice:
                 lines.append(f"      advice: {finding.advice}")
     flagged = sum(finding.exposed for finding in findings)
     removed = sum(finding.superlinear and finding.protected for finding in findings)
+    unchecked = sum(finding.status == "unchecked" for finding in findings)
     routes = f"{len(findings)} route{'s' * (len(findings) != 1)}"
     protected = f", {removed} fixed by safename's matcher" if removed else ""
-    lines.append(f"{routes}, {flagged or 'none'} flagged{protected}")
+    not_checked = f", {unchecked} unchecked" if unchecked else ""
+    lines.append(f"{routes}, {flagged or 'none'} flagged{protected}{not_checked}")
     return lines
 
 
 def _describe(measured: Measurement) -> str:
-    (short, long), (fast, slow) = measured.lengths, measured.seconds
+    (short, long), (fewer, more) = measured.lengths, measured.steps
+    (fast, slow) = measured.seconds
+    growth = "budget ran out" if more > STEP_BUDGET else f"x{measured.step_growth:.1f}"
     return (
-        f"{short} chars {fast * 1000:.2f} ms, {long} chars {slow * 1000:.2f} ms "
-        f"(x{measured.growth:.1f} for x2 length)"
+        f"{short} chars {fewer} steps, {long} chars {more} steps ({growth} for x2 length; "
+        f"timed for information: {fast * 1000:.2f} ms, {slow * 1000:.2f} ms)"
     )

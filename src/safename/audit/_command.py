@@ -12,6 +12,7 @@ from typing import Any
 from safename._packaging import require
 from safename.audit._check import RouteFinding, report_lines
 from safename.audit._frameworks import audit, audit_django
+from safename.audit._sarif import sarif
 
 # --- the command --------------------------------------------------------------------------------
 
@@ -23,9 +24,9 @@ class _UsageError(Exception):
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """The options of ``safename audit-routes``."""
     parser.description = (
-        "Report the routes whose matching time a URL can make grow faster than linearly, "
-        "each with a witness URL timed at two lengths. Exit status: 0 clean, 1 findings, "
-        "2 usage error."
+        "Report the routes whose matching work a URL can make grow faster than linearly, "
+        "each with a witness URL counted at two lengths. Exit status: 0 clean, 1 a slow "
+        "route (or, with --strict, an unchecked one), 2 a usage or load error."
     )
     parser.add_argument(
         "target",
@@ -34,7 +35,18 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="package.module:attr, a Flask, Starlette or FastAPI app or a factory of one",
     )
     parser.add_argument("--django", metavar="SETTINGS_MODULE", help="audit a Django URLconf")
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text (the default), JSON, or SARIF 2.1.0 for GitHub code scanning",
+    )
+    parser.add_argument("--json", action="store_true", help="the same as --format json")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="count unchecked routes as findings too (exit status 1)",
+    )
 
 
 def run_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> int:
@@ -45,22 +57,42 @@ def run_command(parser: argparse.ArgumentParser, arguments: argparse.Namespace) 
         findings = _load_and_audit(arguments.target, arguments.django)
     except _UsageError as error:
         parser.error(str(error))
-    if arguments.json:
+    output = "json" if arguments.json else arguments.format
+    if output == "json":
         print(json.dumps([finding.to_json() for finding in findings], indent=2))
+    elif output == "sarif":
+        version = importlib.import_module("safename").__version__
+        print(json.dumps(sarif(findings, version), indent=2))
     else:
         for line in report_lines(findings):
             print(line)
-    return 1 if any(finding.exposed for finding in findings) else 0
+    return exit_status(findings, strict=arguments.strict)
+
+
+def exit_status(findings: list[RouteFinding], *, strict: bool = False) -> int:
+    """1 when a route is exposed (or, if *strict*, unchecked), else 0: a linter's convention.
+
+    >>> exit_status([RouteFinding("flask", "/a", "a", False, status="unchecked")])
+    0
+    >>> exit_status([RouteFinding("flask", "/a", "a", False, status="unchecked")], strict=True)
+    1
+    """
+    counted = (f.exposed or (strict and f.status == "unchecked") for f in findings)
+    return 1 if any(counted) else 0
 
 
 def _load_and_audit(target: str | None, django_settings: str | None) -> list[RouteFinding]:
     if django_settings is not None:
+        # As manage.py does: the project's root, the current directory, is importable.
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
         os.environ["DJANGO_SETTINGS_MODULE"] = django_settings
+        django = require("django", "django")
         try:
-            require("django", "django").setup()
-        except (ImportError, ValueError) as error:
-            raise _UsageError(f"cannot set up Django with {django_settings!r}: {error}") from None
-        return audit_django()
+            django.setup()
+            return audit_django()
+        except Exception as error:  # the project's own code: any error is a load error
+            raise _UsageError(f"cannot load Django with {django_settings!r}: {error}") from None
     app = _load(target or "")
     try:
         return audit(app)
@@ -77,7 +109,7 @@ def _load(target: str) -> Any:
         found: Any = importlib.import_module(module_name)
         for name in attribute.split("."):
             found = getattr(found, name)
-    except (ImportError, AttributeError) as error:
+    except Exception as error:  # the app's own module may raise anything: a load error
         raise _UsageError(f"cannot load {target!r}: {error}") from None
     finally:
         sys.path.remove(os.getcwd())
@@ -85,6 +117,6 @@ def _load(target: str) -> Any:
     if not is_app and callable(found):
         try:
             found = found()
-        except TypeError as error:  # a function that is not a zero-argument factory
+        except Exception as error:  # not a zero-argument factory, or one that failed
             raise _UsageError(f"{target!r} is not an app nor a factory of one: {error}") from None
     return found

@@ -8,6 +8,7 @@ reading is a proof rather than a timing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from typing import Final
 
@@ -16,6 +17,7 @@ from werkzeug.routing.exceptions import NoMatch, RequestAliasRedirect, RequestPa
 from werkzeug.routing.matcher import SlashRequired, StateMachineMatcher
 
 from safename.audit._check import Route, RouteFinding, SlowRouteError, check_route, report_lines
+from safename.audit._count import STEP_BUDGET, count
 from safename.routing._werkzeug import LinearMatcher, is_supported
 
 __all__ = ["AUDIT_MODES", "AuditingMatcher", "audit_routes", "audit_rules_as_added"]
@@ -64,13 +66,52 @@ def _route(url_map: Map, rule: Rule) -> Route:
         "flask",
         rule.rule,
         str(rule.endpoint),
-        [] if "<" in domain else pieces,
+        pieces,
         probe_with(werkzeug_matcher),
         safe_probe=probe_with(linear),
         safename_linear=proven,
         protected=proven and isinstance(url_map._matcher, LinearMatcher),
         advice="SafeName(app) with SAFENAME_MATCHER = True (the default) matches it in linear time",
+        counter=_counter(rule, domain, url_map.merge_slashes),
+        unchecked="a variable in the host or subdomain is not modelled" if "<" in domain else "",
     )
+
+
+def _counter(rule: Rule, domain: str, merge_slashes: bool) -> Callable[[str], int | None]:
+    """Counts Werkzeug's work on a path as its state machine does it for this one rule.
+
+    The path is split at slashes; each static part is compared, each dynamic part's
+    regex is run on its segment (or on the rest of the path, for a final part). One rule
+    is one chain of states, so no part is tried twice; a miss is tried again with merged
+    slashes, as Werkzeug does.
+    """
+
+    def walk(path: str) -> tuple[bool, int]:
+        segments, total = [domain, *path.split("/")], 0
+        for part in rule._parts:
+            if not segments:
+                return False, total
+            total += 1
+            if part.static:
+                if segments[0] != part.content:
+                    return False, total
+                segments = segments[1:]
+                continue
+            target = "/".join(segments) if part.final else segments[0]
+            matched, steps, _ = count(part.content, target)
+            total += steps
+            if not matched:
+                return False, total
+            segments = [] if part.final else segments[1:]
+        return not segments or segments == [""], total
+
+    def counter(path: str) -> int | None:
+        matched, total = walk(path)
+        if not matched and merge_slashes:
+            total += walk(re.sub("/{2,}", "/", path))[1]
+        return None if total > STEP_BUDGET else total
+
+    return counter
 
 
 def audit_rules_as_added(url_map: Map, mode: str) -> None:
