@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename.errors import ConversionError, RuleSyntaxError
+from safename.errors import ConversionError, RuleSyntaxError, UnsupportedRegexError
 from safename.routing.converters import DEFAULT_CONVERTERS, Converter
 from safename.routing.matcher import Matcher
 from safename.routing.rules import (
     GROUP_PREFIX,
     RuleVariable,
     Slot,
+    UnreadableRegex,
     capture_rule,
     parse_rule,
     read_values,
@@ -79,7 +80,10 @@ class Pattern:
             for token in self.tokens
             if isinstance(token, RuleVariable)
         }
-        self.parts = split_parts(self.tokens, self.converters)
+        try:
+            self.parts = split_parts(self.tokens, self.converters)
+        except UnreadableRegex as error:
+            raise UnsupportedRegexError(rule, error.slot.name, error.construct) from None
         self.is_static = not self.converters
         template: list[str | Slot] = [
             token
