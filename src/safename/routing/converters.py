@@ -443,9 +443,10 @@ class PathConverter(_TextConverter):
     safename.errors.ConversionError: cannot write 'docs/../secret' as a path: the dot segment '..'
     """
 
-    # As few segments as it can, as Werkzeug's lazy "[^/].*?": in
-    # "<path:a>/<path:b>" the values are Werkzeug's.
-    regex = "[^/]+(?:/[^/]+)*?"
+    # As few characters as it can, as Werkzeug's lazy "[^/].*?": in
+    # "<path:a>/<path:b>" and in "<path:name>.<ext>" (inside a segment too)
+    # the values are Werkzeug's.
+    regex = "[^/]+?(?:/[^/]+?)*?"
     weight = 200
 
     def _check(self, text: str) -> str:
