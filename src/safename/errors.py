@@ -18,6 +18,7 @@ __all__ = [
     "SafenameError",
     "UnsafeFilenameError",
     "UnsafePathError",
+    "UnsupportedRegexError",
 ]
 
 
@@ -116,6 +117,34 @@ class RuleSyntaxError(SafenameError):
         super().__init__(f"malformed rule {rule!r}: {problem}")
         self.rule = rule
         self.problem = problem
+
+
+class UnsupportedRegexError(RuleSyntaxError):
+    """A converter's regex uses a construct the linear-time matcher cannot read.
+
+    Back-references, look-behinds, conditionals, anchors and atomic groups
+    would leave the part to Python's backtracking ``re``, whose time a path
+    can make polynomial or exponential. A converter class that sets
+    ``trusted_regex = True`` is read by ``re`` instead of being refused.
+
+    :ivar variable: the variable whose converter's regex was refused.
+    :ivar construct: what the matcher cannot read (``'a look-behind'``).
+
+    >>> error = UnsupportedRegexError("/<slug:s>", "s", "a look-behind")
+    >>> error.rule, error.variable, error.construct
+    ('/<slug:s>', 's', 'a look-behind')
+    >>> isinstance(error, RuleSyntaxError) and isinstance(error, ValueError)
+    True
+    """
+
+    def __init__(self, rule: str, variable: str, construct: str) -> None:
+        super().__init__(
+            rule,
+            f"the regex of {variable!r} uses {construct}, which the linear-time matcher "
+            "cannot read; set trusted_regex = True on its converter class to read it with re",
+        )
+        self.variable = variable
+        self.construct = construct
 
 
 class NoReplaceUnsupportedError(OSError):

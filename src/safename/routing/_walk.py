@@ -38,7 +38,7 @@ from safename.routing.converters import (
     StringConverter,
     UUIDConverter,
 )
-from safename.routing.rules import RulePart
+from safename.routing.rules import RulePart, capture_rule
 
 __all__ = [
     "MAX_HEIGHT",
@@ -300,9 +300,15 @@ class End:
         match: Callable[[str], Values | None],
         dynamic_parts: Sequence[RulePart],
         places: Sequence[int],
+        *,
+        read: tuple[Sequence[RulePart], Callable[[Sequence[str]], Values | None]] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.match = match
+        #: The rule's parts and the reader of its captured texts: the rules
+        #: that end at one node read the path once between them.
+        self.parts: Sequence[RulePart] = () if read is None else read[0]
+        self.read_texts = None if read is None else read[1]
         self.native = all(part_kind(part) != OTHER for part in dynamic_parts)
         self.reads = (
             tuple(Read(part, place) for part, place in zip(dynamic_parts, places, strict=True))
@@ -427,11 +433,7 @@ def _walk(node: WalkNode, segments: list[str], index: int, position: int, path: 
     unpacking and packing it again at each level.
     """
     if index == len(segments):
-        for rule in node.ends:
-            values = rule.read(segments, path)
-            if values is not None:
-                return rule.endpoint, values
-        return None
+        return _first_end(node.ends, segments, path)
     segment = segments[index]
     after = position + len(segment) + 1
     child = node.static_child(segment)
@@ -449,6 +451,23 @@ def _walk(node: WalkNode, segments: list[str], index: int, position: int, path: 
             found = _walk(step.child, segments, index + 1, after, path)
             if found is not None:
                 return found
+    return None
+
+
+def _first_end(ends: Sequence[End], segments: list[str], path: str) -> object:
+    """The first rule of *ends* whose values *path* gives; the path is read once for them all."""
+    texts: list[str] | None = None
+    for rule in ends:
+        if rule.native or rule.read_texts is None:
+            values = rule.read(segments, path)
+        else:
+            if texts is None:
+                texts = capture_rule(rule.parts, path)
+                if texts is None:
+                    return None
+            values = rule.read_texts(texts)
+        if values is not None:
+            return rule.endpoint, values
     return None
 
 

@@ -37,6 +37,7 @@ from werkzeug.routing.exceptions import NoMatch, RequestAliasRedirect, RequestPa
 from werkzeug.routing.matcher import SlashRequired, State, StateMachineMatcher
 from werkzeug.routing.rules import RulePart
 
+from safename.errors import UnsupportedRegexError
 from safename.routing._nfa import PartNFA, Piece, Unsupported
 from safename.routing.rules import BUILT_IN
 
@@ -131,19 +132,35 @@ class LinearMatcher(StateMachineMatcher):
         return adopted
 
     def add(self, rule: Rule) -> None:
-        """Add *rule* to the tree, as Werkzeug does, and make readers for its dynamic parts."""
+        """Add *rule* to the tree, as Werkzeug does, and make readers for its dynamic parts.
+
+        :raises UnsupportedRegexError: for a converter whose regex the
+            linear-time reader cannot read, unless its class sets
+            ``trusted_regex = True``; the rule is then not added.
+        """
+        readers = self._readers_of(rule)
         super().add(rule)
-        self._learn(rule)
+        self.readers.update(readers)
 
     def _learn(self, rule: Rule) -> None:
-        converters = iter(rule._converters.values())
+        self.readers.update(self._readers_of(rule))
+
+    def _readers_of(self, rule: Rule) -> dict[str, PartReader]:
+        named = iter(rule._converters.items())
+        readers: dict[str, PartReader] = {}
         for part in rule._parts:
             if part.static:
                 continue
             count = _group_count(part.content)
-            own = [converter for _, converter in zip(range(count), converters, strict=False)]
-            if part.content not in self.readers:
-                self.readers[part.content] = PartReader(part, own)
+            own = [pair for _, pair in zip(range(count), named, strict=False)]
+            found = self.readers.get(part.content) or readers.get(part.content)
+            if found is None:
+                found = readers[part.content] = PartReader(part, [pair[1] for pair in own])
+            if found.construct is not None:
+                for name, converter in own:
+                    if not _trusted(converter):
+                        raise UnsupportedRegexError(rule.rule, name, found.construct)
+        return readers
 
     def reader(self, part: RulePart) -> PartReader:
         """The reader of a dynamic *part*; ``re`` if no rule taught this matcher the part."""
@@ -271,13 +288,15 @@ class PartReader:
     def __init__(self, part: RulePart, converters: Sequence[BaseConverter]) -> None:
         self.suffixed = part.suffixed
         self.nfa: PartNFA | None = None
+        #: What the NFA could not read, if it could not.
+        self.construct: str | None = None
         pieces = split_part(part.content, [converter.regex for converter in converters])
         under_re = pieces is not None and _linear_under_re(converters)
         if pieces is not None and not under_re:
             try:
                 self.nfa = PartNFA(pieces)
-            except Unsupported:
-                self.nfa = None
+            except Unsupported as error:
+                self.construct = str(error)
         self.linear = under_re or self.nfa is not None
         self._pattern = re.compile(part.content)
         self.read: Callable[[str], Reading | None] = (
@@ -317,6 +336,14 @@ class PartReader:
 def _group_count(content: str) -> int:
     # One pass; a converter regex that held this text too is caught by split_part's check.
     return content.count("(?P<__werkzeug_")
+
+
+def _trusted(converter: BaseConverter) -> bool:
+    """Whether ``re`` may read *converter*'s regex: a built-in one, or a class that opted in."""
+    inner = getattr(converter, "converter", None)  # safename's converters, wrapped
+    if inner is not None and getattr(inner, "regex", None) == converter.regex:
+        return type(inner) in BUILT_IN or getattr(inner, "trusted_regex", False) is True
+    return type(converter) in _LINEAR_UNDER_RE or getattr(converter, "trusted_regex", False) is True
 
 
 def _linear_under_re(converters: Sequence[BaseConverter]) -> bool:

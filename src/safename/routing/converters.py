@@ -59,6 +59,11 @@ class Converter(Generic[T]):
     :cvar weight: the rule-ordering weight: lower is tried first among
         variables at the same place (Werkzeug's: 50 for numbers, 100 by
         default, 200 for paths).
+    :cvar trusted_regex: let Python's ``re`` read a regex that the
+        linear-time matcher cannot (a back-reference, a look-behind): a rule
+        with such a converter is otherwise refused with
+        :class:`~safename.errors.UnsupportedRegexError`. Set it only for a
+        regex whose backtracking you have bounded yourself.
     :cvar part_isolating: whether the regex stays inside one path segment;
         derived from ``regex`` when a subclass sets one (a ``/`` outside
         ``[^/]`` means it may cross segments), as Werkzeug does.
@@ -78,6 +83,7 @@ class Converter(Generic[T]):
     regex: str = "[^/]+"
     weight: int = 100
     part_isolating: bool = True
+    trusted_regex: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -437,9 +443,10 @@ class PathConverter(_TextConverter):
     safename.errors.ConversionError: cannot write 'docs/../secret' as a path: the dot segment '..'
     """
 
-    # As few segments as it can, as Werkzeug's lazy "[^/].*?": in
-    # "<path:a>/<path:b>" the values are Werkzeug's.
-    regex = "[^/]+(?:/[^/]+)*?"
+    # As few characters as it can, as Werkzeug's lazy "[^/].*?": in
+    # "<path:a>/<path:b>" and in "<path:name>.<ext>" (inside a segment too)
+    # the values are Werkzeug's.
+    regex = "[^/]+?(?:/[^/]+?)*?"
     weight = 200
 
     def _check(self, text: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from safename.routing._walk import MAX_HEIGHT, NATIVE, End, Step, WalkNode
 from safename.routing._walk import walk as walk_natively
-from safename.routing.rules import Reader, RulePart, reader
+from safename.routing.rules import Reader, RulePart, capture_rule, reader
 
 __all__ = [
     "CompiledTree",
@@ -92,7 +92,11 @@ class Matcher:
         self._adding = threading.Lock()
 
     def add(
-        self, parts: Sequence[RulePart], endpoint: str, match: Callable[[str], Values | None]
+        self,
+        parts: Sequence[RulePart],
+        endpoint: str,
+        match: Callable[[str], Values | None],
+        read: Callable[[Sequence[str]], Values | None] | None = None,
     ) -> None:
         """Add a rule: its parts, its endpoint, and the function that reads its values.
 
@@ -102,10 +106,16 @@ class Matcher:
         :param parts: the rule's parts, the leading empty one included.
         :param match: the rule's values in a path, or ``None``
             (:meth:`~safename.routing.Pattern.match`).
+        :param read: the rule's values from the texts its variables captured,
+            in order, or ``None``. Rules that end at the same place share
+            their parts, so the path is read once for all of them and each
+            only runs its converters; without it each rule reads the path.
         """
         dynamic = [(number, part) for number, part in enumerate(parts) if not part.static]
         places = tuple(number for number, _ in dynamic)
-        route = Route(endpoint, match, tuple(part for _, part in dynamic), places)
+        route = Route(
+            endpoint, match, tuple(part for _, part in dynamic), places, tuple(parts), read
+        )
         with self._adding:
             previous = self._version
             # every rule and path starts with "/": part 0 is ""
@@ -246,6 +256,8 @@ class Route:
     match: Callable[[str], Values | None]
     dynamic_parts: tuple[RulePart, ...]
     places: tuple[int, ...]
+    parts: tuple[RulePart, ...] = ()
+    read: Callable[[Sequence[str]], Values | None] | None = None
 
 
 @dataclass(eq=False)
@@ -405,15 +417,34 @@ def _walk_node(node: Node) -> WalkNode:
         {text: _walk_node(child) for text, child in node.static.items()},
         [Step(part, _walk_node(child)) for part, child in node.dynamic],
         [
-            End(route.endpoint, route.match, route.dynamic_parts, route.places)
+            End(
+                route.endpoint,
+                route.match,
+                route.dynamic_parts,
+                route.places,
+                read=(route.parts, route.read) if route.read is not None else None,
+            )
             for route in node.routes
         ],
     )
 
 
-def _first_route(routes: list[Route], path: str) -> tuple[str, Values] | None:
+def _first_route(routes: Sequence[Route], path: str) -> tuple[str, Values] | None:
+    """The first of *routes* (which end at one node) whose converters accept *path*.
+
+    Routes that end at one node have the same parts, so their variables
+    capture the same texts: the path is read once, not once per route.
+    """
+    texts: list[str] | None = None
     for route in routes:
-        values = route.match(path)
+        if route.read is None:
+            values = route.match(path)
+        else:
+            if texts is None:
+                texts = capture_rule(route.parts, path)
+                if texts is None:
+                    return None
+            values = route.read(texts)
         if values is not None:
             return route.endpoint, values
     return None

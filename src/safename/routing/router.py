@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
-from safename.errors import ConversionError, RuleSyntaxError
+from safename.errors import ConversionError, RuleSyntaxError, UnsupportedRegexError
 from safename.routing.converters import DEFAULT_CONVERTERS, Converter
 from safename.routing.matcher import Matcher
 from safename.routing.rules import (
     GROUP_PREFIX,
     RuleVariable,
     Slot,
+    UnreadableRegex,
     capture_rule,
     parse_rule,
     read_values,
@@ -79,7 +80,10 @@ class Pattern:
             for token in self.tokens
             if isinstance(token, RuleVariable)
         }
-        self.parts = split_parts(self.tokens, self.converters)
+        try:
+            self.parts = split_parts(self.tokens, self.converters)
+        except UnreadableRegex as error:
+            raise UnsupportedRegexError(rule, error.slot.name, error.construct) from None
         self.is_static = not self.converters
         template: list[str | Slot] = [
             token
@@ -92,13 +96,14 @@ class Pattern:
         # Python's re reads the whole path in linear time when every part is
         # linear (see is_linear); otherwise each part reads its own text.
         self.linear = all(part.linear for part in self.parts)
+        in_order = {slot.group(GROUP_PREFIX): number for number, slot in enumerate(slots)}
+        self._text_readers = tuple(reader(slot, in_order, GROUP_PREFIX) for slot in slots)
         if self.linear:
             self._readers = tuple(
                 reader(slot, self.regex.groupindex, GROUP_PREFIX) for slot in slots
             )
         else:
-            in_order = {slot.group(GROUP_PREFIX): number for number, slot in enumerate(slots)}
-            self._readers = tuple(reader(slot, in_order, GROUP_PREFIX) for slot in slots)
+            self._readers = self._text_readers
 
     def __repr__(self) -> str:
         return f"Pattern({self.rule!r})"
@@ -113,6 +118,10 @@ class Pattern:
         if found is None:
             return None
         return read_values(self._readers, found)
+
+    def _read_texts(self, texts: Sequence[str]) -> dict[str, Any] | None:
+        """The values of the texts the variables captured (:func:`capture_rule`), or ``None``."""
+        return read_values(self._text_readers, texts)
 
     def build(self, /, **values: Any) -> str:
         """The percent-encoded path for *values*, which :meth:`match` reads back.
@@ -240,7 +249,7 @@ class Router:
             if pattern.is_static:
                 self._static.setdefault(rule, endpoint)
             else:
-                self._matcher.add(pattern.parts, endpoint, pattern.match)
+                self._matcher.add(pattern.parts, endpoint, pattern.match, pattern._read_texts)
             # Last: a build that finds the pattern finds the match that routes to it.
             self._by_endpoint[endpoint] = (*self._by_endpoint.get(endpoint, ()), pattern)
         return pattern

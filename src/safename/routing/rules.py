@@ -35,6 +35,7 @@ __all__ = [
     "RulePart",
     "RuleVariable",
     "Slot",
+    "UnreadableRegex",
     "Weight",
     "capture_rule",
     "is_linear",
@@ -300,6 +301,15 @@ def is_linear(slots: Sequence[Slot]) -> bool:
     return len(slots) < 2 and all(type(slot.converter) in BUILT_IN for slot in slots)
 
 
+class UnreadableRegex(Unsupported):
+    """A custom converter's regex that the NFA cannot read, and whose class does not trust it."""
+
+    def __init__(self, slot: Slot, construct: str) -> None:
+        super().__init__(f"the regex of {slot.name!r} uses {construct}")
+        self.slot = slot
+        self.construct = construct
+
+
 def _nfa(template: Sequence[str | Slot]) -> PartNFA | None:
     pieces = [
         Piece(None, piece.converter.regex) if isinstance(piece, Slot) else Piece(piece)
@@ -307,8 +317,23 @@ def _nfa(template: Sequence[str | Slot]) -> PartNFA | None:
     ]
     try:
         return PartNFA(pieces)
-    except Unsupported:
-        return None  # a custom regex outside the NFA's subset: re, on this part's text only
+    except Unsupported as error:
+        construct = str(error)
+    # re reads the part's own text only where every custom converter opted in.
+    for piece in template:
+        if isinstance(piece, Slot) and not _trusted(piece.converter):
+            try:
+                PartNFA([Piece(None, piece.converter.regex)])
+            except Unsupported as own:
+                raise UnreadableRegex(piece, str(own)) from None
+    if all(isinstance(piece, str) or _trusted(piece.converter) for piece in template):
+        return None
+    raise UnreadableRegex(next(piece for piece in template if isinstance(piece, Slot)), construct)
+
+
+def _trusted(converter: Converter[Any]) -> bool:
+    """Whether *converter* is built in, or its class lets ``re`` read its regex."""
+    return type(converter) in BUILT_IN or getattr(converter, "trusted_regex", False) is True
 
 
 def _capture(part: RulePart) -> Capture:

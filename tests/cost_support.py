@@ -1,0 +1,53 @@
+"""Counting the work of a call, to prove a linear bound without a clock.
+
+:func:`work` counts the Python lines a call runs (``sys.settrace`` line
+events): deterministic, and it sees the pure build's loops, which is where a
+super-linear matcher spends its time. :func:`assert_linear` runs a family of
+inputs at sizes n, 2n, 4n, 8n and fails when one doubling costs more than
+:data:`GROWTH` times the one before.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from itertools import pairwise
+from types import FrameType
+from typing import Any
+
+#: The most a doubling of the input may multiply the work by.
+GROWTH = 2.5
+SIZES = (500, 1000, 2000, 4000)
+
+
+def work(call: Callable[[], object]) -> int:
+    """The Python lines *call* runs."""
+    lines = 0
+
+    def trace(frame: FrameType, event: str, argument: Any) -> Any:
+        nonlocal lines
+        if event == "line":
+            lines += 1
+        return trace
+
+    sys.settrace(trace)
+    try:
+        call()
+    except ValueError:
+        pass  # a refusal is an answer: its cost counts as well
+    finally:
+        sys.settrace(None)
+    return lines
+
+
+def assert_linear(
+    name: str, make: Callable[[int], Callable[[], object]], sizes: tuple[int, ...] = SIZES
+) -> list[int]:
+    """Fail unless the work of ``make(n)()`` grows at most GROWTH-fold per doubling of n."""
+    counts = [max(work(make(size)), 1) for size in sizes]
+    for (small, large), (low, high) in zip(pairwise(sizes), pairwise(counts), strict=True):
+        ratio = high / low
+        assert ratio <= GROWTH * (large / small) / 2, (
+            f"{name}: work {low} at n={small}, {high} at n={large} (x{ratio:.2f})"
+        )
+    return counts
