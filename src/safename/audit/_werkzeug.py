@@ -18,6 +18,7 @@ from werkzeug.routing.matcher import SlashRequired, StateMachineMatcher
 
 from safename.audit._check import Route, RouteFinding, SlowRouteError, check_route, report_lines
 from safename.audit._count import STEP_BUDGET, count
+from safename.errors import UnsupportedRegexError
 from safename.routing._werkzeug import LinearMatcher, is_supported
 
 __all__ = ["AUDIT_MODES", "AuditingMatcher", "audit_routes", "audit_rules_as_added"]
@@ -45,12 +46,11 @@ def _route(url_map: Map, rule: Rule) -> Route:
         for dynamic, data in path_trace
     ]
     werkzeug_matcher = StateMachineMatcher(url_map.merge_slashes)
-    linear = LinearMatcher(url_map.merge_slashes)
-    for matcher in (werkzeug_matcher, linear):
-        matcher.add(rule)
-        matcher.update()
+    werkzeug_matcher.add(rule)
+    werkzeug_matcher.update()
+    linear: LinearMatcher | None = _linear_matcher(url_map, rule)
     dynamic = [part for part in rule._parts if not part.static]
-    proven = all(linear.reader(part).linear for part in dynamic)
+    proven = linear is not None and all(linear.reader(part).linear for part in dynamic)
     method = "GET" if not rule.methods or "GET" in rule.methods else sorted(rule.methods)[0]
 
     def probe_with(matcher: StateMachineMatcher) -> Callable[[str], object]:
@@ -68,13 +68,29 @@ def _route(url_map: Map, rule: Rule) -> Route:
         str(rule.endpoint),
         pieces,
         probe_with(werkzeug_matcher),
-        safe_probe=probe_with(linear),
+        safe_probe=None if linear is None else probe_with(linear),
         safename_linear=proven,
         protected=proven and isinstance(url_map._matcher, LinearMatcher),
         advice="SafeName(app) with SAFENAME_MATCHER = True (the default) matches it in linear time",
         counter=_counter(rule, domain, url_map.merge_slashes),
         unchecked="a variable in the host or subdomain is not modelled" if "<" in domain else "",
     )
+
+
+def _linear_matcher(url_map: Map, rule: Rule) -> LinearMatcher | None:
+    """*rule* alone in safename's linear matcher, or ``None`` where that matcher refuses it.
+
+    It refuses a converter regex it cannot read in linear time (unless the converter
+    says its regex is trusted): SafeName(app) cannot take such a rule, so nothing about
+    it is proven.
+    """
+    linear = LinearMatcher(url_map.merge_slashes)
+    try:
+        linear.add(rule)
+    except UnsupportedRegexError:
+        return None
+    linear.update()
+    return linear
 
 
 def _counter(rule: Rule, domain: str, merge_slashes: bool) -> Callable[[str], int | None]:
