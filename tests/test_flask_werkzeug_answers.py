@@ -89,6 +89,8 @@ def refusing(name: str) -> type[BaseConverter]:
             self.safename = DEFAULT_CONVERTERS[name](*args, **kwargs)
 
         def to_python(self, value: str) -> Any:
+            if not value.isascii() and name in ("int", "float"):
+                raise ValidationError  # only ASCII digits are digits, as in Werkzeug 3.2
             read = super().to_python(value)
             try:
                 self.safename.to_url(read)
@@ -270,3 +272,35 @@ def test_the_rule_werkzeug_reaches_decides_the_status(rules: Rules, path: str, m
         for kind in ("reference", "safename")
     ]
     assert answers[1] == answers[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        ("int", {}),
+        ("int", {"signed": True}),
+        ("float", {}),
+        ("float", {"signed": True}),
+        ("uuid", {}),
+    ],
+)
+@given(
+    value=st.integers()
+    | st.floats()
+    | st.uuids()
+    | st.booleans()
+    | st.sampled_from([None, "5", -0.0, 0.0, 1e-07, 1e22])
+)
+def test_the_short_to_url_writes_what_the_converter_writes(
+    name: str, arguments: dict[str, Any], value: object
+) -> None:
+    app = Flask("writers")
+    SafeName(app)
+    wrapped = app.url_map.converters[name](app.url_map, **arguments)
+    try:
+        expected = DEFAULT_CONVERTERS[name](**arguments).to_url(value)
+    except ConversionError:
+        with pytest.raises(ConversionError, match="cannot build a URL"):
+            wrapped.to_url(value)
+    else:
+        assert wrapped.to_url(value) == expected

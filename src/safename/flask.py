@@ -37,6 +37,7 @@ from safename import uploads  # noqa: E402
 from safename.audit._werkzeug import audit_rules_as_added  # noqa: E402
 from safename.errors import ConversionError  # noqa: E402
 from safename.filenames._rules import DEFAULT_MAX_LENGTH  # noqa: E402
+from safename.routing._arguments import show  # noqa: E402
 from safename.routing._werkzeug import install as install_matcher  # noqa: E402
 from safename.routing.converters import (  # noqa: E402
     DEFAULT_CONVERTERS,
@@ -238,8 +239,8 @@ def werkzeug_converter(
     Werkzeug's ``ValidationError``, so the answer is the one Werkzeug gives
     when its own converter refuses a value. A number or UUID written in
     another form than the canonical one (``9.90``, ``007``, upper-case hex)
-    is read as Werkzeug reads it, when the value is one the converter would
-    write: ``/prices/9.90`` gives ``9.9``.
+    is read as Werkzeug reads it, when its digits are ASCII and the value is
+    one the converter would write: ``/prices/9.90`` gives ``9.9``.
 
     ``to_url`` is strict: it lets a :class:`~safename.ConversionError`, with
     the converter named, through for a value that would not route back, and
@@ -296,7 +297,8 @@ def werkzeug_converter(
             # only when the value is one the converter writes: within its bounds, finite.
             twin = self.werkzeug
             try:
-                if twin is None:
+                # Werkzeug 3.1 reads any Unicode digit; 3.2 reads ASCII digits only, as here.
+                if twin is None or not text.isascii():
                     raise ValidationError
                 value = twin.to_python(text)
                 self.converter.to_url(value)
@@ -314,7 +316,7 @@ def werkzeug_converter(
                 if _building_defaults():
                     return self._write_as_werkzeug(value)
                 name = type(self.converter).__name__
-                message = f"cannot build a URL: {name} refuses {value!r}: {error}"
+                message = f"cannot build a URL: {name} refuses {show(value)}: {error}"
                 raise ConversionError(message) from error
             if type(self.converter) in _WRITES_SAFE_TEXT:
                 return text
@@ -347,7 +349,6 @@ _WRITES_SAFE_TEXT: Final = _OTHER_FORMS
 # Werkzeug writes a rule's defaults when it compiles the rule's builder, here.
 _BUILDER_MODULE: Final = "werkzeug.routing.rules"
 _BUILDER_FUNCTION: Final = "_compile_builder"
-_INFINITY: Final = float("inf")
 
 
 def _werkzeug_twin(
@@ -421,16 +422,19 @@ def _int_writer(*, signed: bool) -> Callable[[Writer], Writer]:
     return wrap
 
 
-def _float_writer(*, signed: bool) -> Callable[[Writer], Writer]:
-    low = -_INFINITY if signed else 0.0
+# repr writes a float in [1e-4, 1e16) without an exponent: the canonical text as it is.
+_PLAIN_REPR_LOW: Final = 1e-4
+_PLAIN_REPR_HIGH: Final = 1e16
 
+
+def _float_writer(*, signed: bool) -> Callable[[Writer], Writer]:
     def wrap(full: Writer) -> Writer:
-        def to_url(value: Any) -> str:
-            # 0.0 and -0.0 compare equal: both take the full writer, which tells them apart.
-            if type(value) is float and low < value < _INFINITY and value:
-                text = repr(value)
-                if "e" not in text:
-                    return text
+        low, high = _PLAIN_REPR_LOW, _PLAIN_REPR_HIGH  # closure variables: faster than globals
+
+        def to_url(value: Any, float_type: type[float] = float) -> str:
+            # NaN, infinities, zeros and exponents take the full writer.
+            if type(value) is float_type and low <= (abs(value) if signed else value) < high:
+                return repr(value)
             return full(value)
 
         return to_url
@@ -439,8 +443,8 @@ def _float_writer(*, signed: bool) -> Callable[[Writer], Writer]:
 
 
 def _uuid_writer(full: Writer) -> Writer:
-    def to_url(value: Any) -> str:
-        if type(value) is uuid.UUID:
+    def to_url(value: Any, uuid_type: type = uuid.UUID) -> str:
+        if type(value) is uuid_type:
             return str(value)
         return full(value)
 
