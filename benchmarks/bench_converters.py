@@ -26,6 +26,7 @@ from werkzeug import routing as werkzeug_routing
 from benchmarks._harness import Timing, compare
 from safename import converters
 from safename.django import django_converter
+from safename.flask import werkzeug_converter
 from safename.starlette import SafenameConvertor
 
 COUNT = 2000
@@ -35,6 +36,10 @@ Contenders = dict[str, Callable[[Any], object]]
 
 def _integers(rng: random.Random) -> list[int]:
     return [rng.randrange(10 ** rng.randrange(1, 10)) for _ in range(COUNT)]
+
+
+def _floats(rng: random.Random) -> list[float]:
+    return [rng.randrange(10**6) / 100 for _ in range(COUNT)]
 
 
 def _uuids(rng: random.Random) -> list[uuid.UUID]:
@@ -56,6 +61,12 @@ def _reading(kind: str) -> tuple[Contenders, Contenders]:
             starlette_convertors.IntegerConvertor,
             django_converters.IntConverter,
         ),
+        "float": (
+            converters.FloatConverter,
+            werkzeug_routing.FloatConverter,
+            starlette_convertors.FloatConvertor,
+            None,  # Django has no float converter
+        ),
         "uuid": (
             converters.UUIDConverter,
             werkzeug_routing.UUIDConverter,
@@ -73,25 +84,29 @@ def _reading(kind: str) -> tuple[Contenders, Contenders]:
     safename = safename_class()
     werkzeug = werkzeug_class(werkzeug_map)
     starlette = starlette_class()
-    django = django_class()
     in_starlette = SafenameConvertor(safename)
     in_django = django_converter(safename)()
+    in_flask = werkzeug_converter(safename_class)(werkzeug_map)
     read: Contenders = {
         f"safename {kind}": safename.to_python,
         f"werkzeug {kind}": werkzeug.to_python,
         f"starlette {kind}": starlette.convert,
-        f"django {kind}": django.to_python,
         f"safename {kind} in starlette": in_starlette.convert,
         f"safename {kind} in django": in_django.to_python,
+        f"safename {kind} in flask": in_flask.to_python,
     }
     write: Contenders = {
         f"safename {kind}": safename.to_url,
         f"werkzeug {kind} (quotes)": werkzeug.to_url,
         f"starlette {kind}": starlette.to_string,
-        f"django {kind}": django.to_url,
         f"safename {kind} in starlette (quotes)": in_starlette.to_string,
         f"safename {kind} in django": in_django.to_url,
+        f"safename {kind} in flask (quotes)": in_flask.to_url,
     }
+    if django_class is not None:
+        django = django_class()
+        read[f"django {kind}"] = django.to_python
+        write[f"django {kind}"] = django.to_url
     return read, write
 
 
@@ -105,10 +120,11 @@ def _tables(kind: str, values: Sequence[Any]) -> list[tuple[str, list[Timing]]]:
 
 
 def run() -> list[tuple[str, list[Timing]]]:
-    """Time reading and writing ints, UUIDs and strings; ratios relative to safename's converter."""
+    """Time reading and writing ints, floats, UUIDs and strings; ratios against safename's."""
     rng = random.Random(2026)
     return [
         *_tables("int", _integers(rng)),
+        *_tables("float", _floats(rng)),
         *_tables("uuid", _uuids(rng)),
         *_tables("string", _segments(rng)),
     ]

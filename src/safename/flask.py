@@ -15,8 +15,11 @@ Needs the ``flask`` extra (``pip install 'safename[flask]'``).
 from __future__ import annotations
 
 import os
+import sys
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from types import FrameType
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -28,13 +31,24 @@ require("flask", "flask")
 from flask import Flask, current_app  # noqa: E402
 from werkzeug.datastructures import FileStorage  # noqa: E402
 from werkzeug.routing import BaseConverter, Map, ValidationError  # noqa: E402
+from werkzeug.routing import converters as werkzeug_converters  # noqa: E402
 
 from safename import uploads  # noqa: E402
 from safename.audit._werkzeug import audit_rules_as_added  # noqa: E402
 from safename.errors import ConversionError  # noqa: E402
 from safename.filenames._rules import DEFAULT_MAX_LENGTH  # noqa: E402
+from safename.routing._arguments import show  # noqa: E402
 from safename.routing._werkzeug import install as install_matcher  # noqa: E402
-from safename.routing.converters import DEFAULT_CONVERTERS, Converter  # noqa: E402
+from safename.routing.converters import (  # noqa: E402
+    DEFAULT_CONVERTERS,
+    AnyConverter,
+    Converter,
+    FloatConverter,
+    IntConverter,
+    PathConverter,
+    StringConverter,
+    UUIDConverter,
+)
 from safename.routing.router import SAFE_IN_PATH  # noqa: E402
 from safename.uploads import (  # noqa: E402
     UploadError,
@@ -215,21 +229,39 @@ def werkzeug_converter(
 
     The result is what ``app.url_map.converters`` expects: its constructor
     takes ``(map, *args, **kwargs)`` from the rule (``<int(min=1):page>``) and
-    passes them, over *defaults*, to *converter_class*. ``to_python`` raises
-    Werkzeug's ``ValidationError`` where safename raises
-    :class:`~safename.ConversionError`, so the rule does not match; ``to_url``
-    percent-encodes safename's text as Werkzeug does, and lets a
-    :class:`~safename.ConversionError` through with the converter named.
+    passes them, over *defaults*, to *converter_class*.
+
+    Matching answers as Werkzeug does: a built-in converter that stands in
+    for one of Werkzeug's (``string``, ``int``, ``float``, ``path``, ``any``,
+    ``uuid``) matches with Werkzeug's regex, so a URL reaches the rule it
+    reaches in plain Flask, and the 404, 405 and redirect answers are
+    Werkzeug's. ``to_python`` then reads the text; where it refuses, it raises
+    Werkzeug's ``ValidationError``, so the answer is the one Werkzeug gives
+    when its own converter refuses a value. A number or UUID written in
+    another form than the canonical one (``9.90``, ``007``, upper-case hex)
+    is read as Werkzeug reads it, when its digits are ASCII and the value is
+    one the converter would write: ``/prices/9.90`` gives ``9.9``.
+
+    ``to_url`` is strict: it lets a :class:`~safename.ConversionError`, with
+    the converter named, through for a value that would not route back, and
+    percent-encodes safename's text as Werkzeug does. The one exception is a
+    rule's ``defaults``: Werkzeug writes them into the rule when it is added,
+    whatever the converter thinks of them, and so does this class, so every
+    rule plain Flask accepts is accepted.
 
     :param converter_class: a class from :data:`safename.routing.converters.DEFAULT_CONVERTERS`.
     :param defaults: keyword arguments used when the rule does not give them.
 
     >>> from werkzeug.routing import Map, Rule
-    >>> from safename.routing.converters import IntConverter
-    >>> url_map = Map([Rule("/post/<int:post_id>", endpoint="post")],
-    ...               converters={"int": werkzeug_converter(IntConverter)})
+    >>> from safename.routing.converters import FloatConverter, IntConverter
+    >>> url_map = Map([Rule("/post/<int:post_id>", endpoint="post"),
+    ...                Rule("/price/<float:amount>", endpoint="price")],
+    ...               converters={"int": werkzeug_converter(IntConverter),
+    ...                           "float": werkzeug_converter(FloatConverter)})
     >>> url_map.bind("example.org").match("/post/42")
     ('post', {'post_id': 42})
+    >>> url_map.bind("example.org").match("/price/9.90")
+    ('price', {'amount': 9.9})
     >>> url_map.bind("example.org").build("post", {"post_id": -1})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -240,26 +272,180 @@ def werkzeug_converter(
     class SafenameWerkzeugConverter(BaseConverter):
         def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
             super().__init__(map)
-            self.converter = converter_class(*args, **{**base_arguments, **kwargs})
-            self.regex = self.converter.regex
-            self.weight = self.converter.weight
-            self.part_isolating = self.converter.part_isolating
+            self.converter = converter = converter_class(*args, **{**base_arguments, **kwargs})
+            self.werkzeug = _werkzeug_twin(converter, map, args, kwargs)
+            regex_of = converter if self.werkzeug is None else self.werkzeug
+            self.regex = regex_of.regex
+            self.weight = regex_of.weight
+            self.part_isolating = regex_of.part_isolating
+            self._reads_other_forms = type(converter) in _OTHER_FORMS and self.werkzeug is not None
+            fast = _fast_writer(converter)
+            if fast is not None:
+                # Werkzeug's builder looks to_url up on the instance: no method call between.
+                self.to_url = fast(self._to_url)  # type: ignore[method-assign,assignment]
 
         def to_python(self, value: str) -> Any:
             try:
                 return self.converter.to_python(value)
             except ConversionError:
+                if not self._reads_other_forms:
+                    raise ValidationError from None
+            return self._read_other_form(value)
+
+        def _read_other_form(self, text: str) -> Any:
+            # Werkzeug's reading of a text that is not canonical (9.90, 007), kept
+            # only when the value is one the converter writes: within its bounds, finite.
+            twin = self.werkzeug
+            try:
+                # Werkzeug 3.1 reads any Unicode digit; 3.2 reads ASCII digits only, as here.
+                if twin is None or not text.isascii():
+                    raise ValidationError
+                value = twin.to_python(text)
+                self.converter.to_url(value)
+            except ValueError:  # ValidationError, ConversionError, int()'s digit limit
                 raise ValidationError from None
+            return value
 
         def to_url(self, value: Any) -> str:
+            return self._to_url(value)
+
+        def _to_url(self, value: Any) -> str:
             try:
                 text = self.converter.to_url(value)
             except ConversionError as error:
+                if _building_defaults():
+                    return self._write_as_werkzeug(value)
                 name = type(self.converter).__name__
-                message = f"cannot build a URL: {name} refuses {value!r}: {error}"
+                message = f"cannot build a URL: {name} refuses {show(value)}: {error}"
                 raise ConversionError(message) from error
+            if type(self.converter) in _WRITES_SAFE_TEXT:
+                return text
             return quote(text, safe=SAFE_IN_PATH)
+
+        def _write_as_werkzeug(self, value: Any) -> str:
+            if self.werkzeug is not None:
+                return str(self.werkzeug.to_url(value))
+            return BaseConverter.to_url(self, value)
 
     name = getattr(converter_class, "__name__", "Converter")
     SafenameWerkzeugConverter.__name__ = SafenameWerkzeugConverter.__qualname__ = f"Werkzeug{name}"
     return SafenameWerkzeugConverter
+
+
+# The Werkzeug converter each built-in converter stands in for. A subclass may
+# change the regex, so only the classes themselves are matched with Werkzeug's.
+_TWINS: Final[Mapping[type[Converter[Any]], type[BaseConverter]]] = {
+    StringConverter: werkzeug_converters.UnicodeConverter,
+    IntConverter: werkzeug_converters.IntegerConverter,
+    FloatConverter: werkzeug_converters.FloatConverter,
+    PathConverter: werkzeug_converters.PathConverter,
+    AnyConverter: werkzeug_converters.AnyConverter,
+    UUIDConverter: werkzeug_converters.UUIDConverter,
+}
+# Converters whose value has several texts (9.9 and 9.90): Werkzeug reads them all.
+_OTHER_FORMS: Final = frozenset({IntConverter, FloatConverter, UUIDConverter})
+# Converters whose text is ASCII digits, dots, dashes and hex: nothing to percent-encode.
+_WRITES_SAFE_TEXT: Final = _OTHER_FORMS
+# Werkzeug writes a rule's defaults when it compiles the rule's builder, here.
+_BUILDER_MODULE: Final = "werkzeug.routing.rules"
+_BUILDER_FUNCTION: Final = "_compile_builder"
+
+
+def _werkzeug_twin(
+    converter: Converter[Any], url_map: Map, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+) -> BaseConverter | None:
+    """Werkzeug's converter that *converter* stands in for, made with the same arguments."""
+    twin_class = _TWINS.get(type(converter))
+    if twin_class is None:
+        return None
+    try:
+        return twin_class(url_map, *args, **kwargs)
+    except (TypeError, ValueError):  # arguments only safename reads: keep safename's regex
+        return None
+
+
+def _building_defaults() -> bool:
+    """Whether Werkzeug is writing a rule's ``defaults`` into its builder, as it adds the rule.
+
+    Werkzeug writes them with the converter's ``to_url`` and raises what it
+    raises, so a default the strict ``to_url`` refuses would make plain Flask's
+    rule fail to add; Werkzeug's own converters write any value. The call
+    comes from one function, two or three frames up (the fast writers add one).
+    """
+    frame: FrameType | None = sys._getframe(2)
+    for _ in range(3):
+        if frame is None:
+            return False
+        code = frame.f_code
+        if code.co_name == _BUILDER_FUNCTION and frame.f_globals.get("__name__") == _BUILDER_MODULE:
+            return True
+        frame = frame.f_back
+    return False
+
+
+Writer = Callable[[Any], str]
+
+
+def _fast_writer(converter: Converter[Any]) -> Callable[[Writer], Writer] | None:
+    """A ``to_url`` for the common values of an ``int``, ``float`` or ``uuid`` converter.
+
+    It writes what safename's ``to_url`` writes, with fewer checks, for the values
+    that need no more (an ``int`` without bounds, a finite float, a ``UUID``),
+    and hands every other value to the full writer it wraps.
+    """
+    kind = type(converter)
+    if kind is IntConverter and isinstance(converter, IntConverter):
+        if converter.fixed_digits or converter.min is not None or converter.max is not None:
+            return None
+        return _int_writer(signed=converter.signed)
+    if kind is FloatConverter and isinstance(converter, FloatConverter):
+        if converter.min is not None or converter.max is not None:
+            return None
+        return _float_writer(signed=converter.signed)
+    if kind is UUIDConverter:
+        return _uuid_writer
+    return None
+
+
+def _int_writer(*, signed: bool) -> Callable[[Writer], Writer]:
+    def wrap(full: Writer) -> Writer:
+        def to_url(value: Any) -> str:
+            if type(value) is int and (signed or value >= 0):
+                try:
+                    return str(value)
+                except ValueError:  # more digits than str() writes: the full writer says so
+                    pass
+            return full(value)
+
+        return to_url
+
+    return wrap
+
+
+# repr writes a float in [1e-4, 1e16) without an exponent: the canonical text as it is.
+_PLAIN_REPR_LOW: Final = 1e-4
+_PLAIN_REPR_HIGH: Final = 1e16
+
+
+def _float_writer(*, signed: bool) -> Callable[[Writer], Writer]:
+    def wrap(full: Writer) -> Writer:
+        low, high = _PLAIN_REPR_LOW, _PLAIN_REPR_HIGH  # closure variables: faster than globals
+
+        def to_url(value: Any, float_type: type[float] = float) -> str:
+            # NaN, infinities, zeros and exponents take the full writer.
+            if type(value) is float_type and low <= (abs(value) if signed else value) < high:
+                return repr(value)
+            return full(value)
+
+        return to_url
+
+    return wrap
+
+
+def _uuid_writer(full: Writer) -> Writer:
+    def to_url(value: Any, uuid_type: type = uuid.UUID) -> str:
+        if type(value) is uuid_type:
+            return str(value)
+        return full(value)
+
+    return to_url

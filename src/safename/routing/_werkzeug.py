@@ -354,6 +354,10 @@ def _linear_under_re(converters: Sequence[BaseConverter]) -> bool:
     inner = getattr(converter, "converter", None)  # safename's converters, wrapped
     if inner is not None and getattr(inner, "regex", None) == converter.regex:
         return type(inner) in BUILT_IN
+    # Or wrapped with the regex of the Werkzeug converter they stand in for.
+    twin = getattr(converter, "werkzeug", None)
+    if isinstance(twin, _LINEAR_UNDER_RE) and twin.regex == converter.regex:
+        return True
     return type(converter) in _LINEAR_UNDER_RE
 
 
