@@ -295,3 +295,43 @@ def test_the_async_path_stores_the_same_and_never_blocks_the_event_loop(
     assert _read(bucket, saved.key or "") == body
     # Each request ran in a thread while the loop kept turning.
     assert ticks > 10
+
+
+# --- the framework adapters ---------------------------------------------------------------------
+
+
+def test_the_flask_adapter_saves_into_a_bucket(s3_server: Server) -> None:
+    from werkzeug.datastructures import FileStorage
+
+    from safename import flask as safename_flask
+
+    bucket = _bucket(s3_server)
+    upload = FileStorage(io.BytesIO(b"hello"), filename="../My notes.txt")
+    path = safename_flask.save_upload(upload, bucket, allowed_extensions={"txt"})
+    assert path.as_posix() == bucket.prefix + "My_notes.txt"
+    assert _read(bucket, path.as_posix()) == b"hello"
+
+
+def test_the_starlette_adapter_saves_into_a_bucket(s3_server: Server) -> None:
+    from starlette.datastructures import UploadFile
+
+    from safename import starlette as safename_starlette
+
+    bucket = _bucket(s3_server)
+    upload = UploadFile(io.BytesIO(b"%PDF"), filename="../../Quarterly report.pdf")
+    saved = asyncio.run(safename_starlette.save_upload(upload, bucket))
+    assert saved.key == bucket.prefix + "Quarterly_report.pdf"
+    assert _read(bucket, saved.key) == b"%PDF"
+
+
+def test_the_django_adapter_saves_into_a_bucket(s3_server: Server) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safename import django as safename_django
+
+    bucket = _bucket(s3_server)
+    body = _body(PART + 300_000, 5)
+    saved = safename_django.save_upload(SimpleUploadedFile("a b.bin", body), bucket)
+    assert saved.key == bucket.prefix + "a_b.bin"
+    assert _read(bucket, saved.key) == body
+    assert _everything_under(bucket) == ([saved.key], [])
