@@ -212,3 +212,24 @@ def _running(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     finally:
         del _RUNNING[name]
         _stop(process)
+
+
+def main() -> None:
+    """``python tests/s3_servers.py seaweedfs|ministack DIR``: run one server until SIGTERM.
+
+    Prints ``endpoint bucket access-key secret-key`` on one line once the bucket
+    exists, for ``scripts/run-demo --s3``, the benchmarks and the reproduction in ``docs/``.
+    """
+    name, directory = sys.argv[1], Path(sys.argv[2])
+    directory.mkdir(parents=True, exist_ok=True)
+    stops = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    server, process = STARTERS[name](directory)
+    print(server.endpoint, BUCKET, ACCESS_KEY, SECRET_KEY, flush=True)
+    while process.poll() is None and signal.sigtimedwait(stops, 1) is None:
+        pass
+    _stop(process)
+
+
+if __name__ == "__main__":
+    main()
