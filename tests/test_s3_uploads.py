@@ -12,12 +12,15 @@ import hashlib
 import io
 import logging
 import multiprocessing
+import os
+import subprocess
+import sys
 import uuid
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from s3_servers import BUCKET, SECRET_KEY, Server, s3_server, seaweedfs
+from s3_servers import ACCESS_KEY, BUCKET, SECRET_KEY, Server, s3_server, seaweedfs
 
 from safename.strategies import hostile_filenames
 from safename.uploads import (
@@ -29,7 +32,9 @@ from safename.uploads import (
     UploadStorageError,
     save_upload,
     save_upload_async,
+    sweep_bucket,
 )
+from safename.uploads._s3 import ObjectUpload
 
 __all__ = ["s3_server", "seaweedfs"]  # the fixtures, imported to be found
 
@@ -51,9 +56,9 @@ def _body(size: int, seed: int) -> bytes:
 def _everything_under(bucket: S3Bucket) -> tuple[list[str], list[str]]:
     """The keys and the multipart uploads' keys under the bucket's prefix."""
     client = bucket.client
-    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=bucket.prefix)  # type: ignore[attr-defined]
+    listed = client.list_objects_v2(Bucket=BUCKET, Prefix=bucket.prefix)
     keys = [entry["Key"] for entry in listed.get("Contents", [])]
-    uploads = client.list_multipart_uploads(Bucket=BUCKET, Prefix=bucket.prefix)  # type: ignore[attr-defined]
+    uploads = client.list_multipart_uploads(Bucket=BUCKET, Prefix=bucket.prefix)
     return keys, [entry["Key"] for entry in uploads.get("Uploads", [])]
 
 
@@ -175,7 +180,7 @@ def test_any_hostile_name_gives_a_key_under_the_prefix_that_round_trips(
     key = saved.key or ""
     assert key.startswith("hostile/names/")
     assert "/" not in key.removeprefix("hostile/names/")
-    listed = bucket.client.list_objects_v2(Bucket=BUCKET, Prefix=key)  # type: ignore[attr-defined]
+    listed = bucket.client.list_objects_v2(Bucket=BUCKET, Prefix=key)
     assert [entry["Key"] for entry in listed.get("Contents", [])] == [key]
     assert _read(bucket, key) == body
 
@@ -335,3 +340,56 @@ def test_the_django_adapter_saves_into_a_bucket(s3_server: Server) -> None:
     assert saved.key == bucket.prefix + "a_b.bin"
     assert _read(bucket, saved.key) == body
     assert _everything_under(bucket) == ([saved.key], [])
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+
+def _killed_upload(bucket: S3Bucket, name: str) -> None:
+    """A large upload whose process died after its first part: a claim and a multipart upload."""
+    upload = ObjectUpload(bucket, name, None)
+    assert upload.add(_body(PART + 1, 6))
+    upload.flush()
+
+
+def test_the_sweep_removes_what_a_killed_upload_left_and_only_that(s3_server: Server) -> None:
+    bucket = _bucket(s3_server)
+    _killed_upload(bucket, "killed.bin")
+    kept = save_upload(io.BytesIO(b"kept"), "kept.txt", bucket)
+    foreign = bucket.prefix + ".safename-claims/foreign.txt"
+    bucket.client.put_object(Bucket=BUCKET, Key=foreign, Body=b"", IfNoneMatch="*", Metadata={})
+    assert _everything_under(bucket)[1] == [bucket.prefix + "killed.bin"]
+    unproven: list[str] = []
+    assert sweep_bucket(bucket, older_than=3600, on_unproven=unproven.append) == []
+    removed = sweep_bucket(bucket, older_than=0, on_unproven=unproven.append)
+    assert removed[-1] == bucket.prefix + ".safename-claims/killed.bin"
+    assert removed[0].startswith(bucket.prefix + "killed.bin (multipart upload ")
+    assert unproven == [foreign]
+    assert _everything_under(bucket) == (sorted([kept.key or "", foreign]), [])
+    # The name is free again: the next upload of it takes it.
+    assert save_upload(io.BytesIO(b"x"), "killed.bin", bucket).name == "killed.bin"
+
+
+def test_the_sweep_command_cleans_a_bucket_url(s3_server: Server) -> None:
+    bucket = _bucket(s3_server)
+    _killed_upload(bucket, "killed.bin")
+    environment = dict(os.environ)
+    environment.update(
+        AWS_ENDPOINT_URL=s3_server.endpoint,
+        AWS_ACCESS_KEY_ID=ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+        AWS_DEFAULT_REGION="us-east-1",
+    )
+    url = f"s3://{BUCKET}/{bucket.prefix}"
+    command = [sys.executable, "-m", "safename", "sweep", url, "--older-than", "0"]
+    dry = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    assert "nothing was removed" in dry.stderr
+    assert _everything_under(bucket)[1] == [bucket.prefix + "killed.bin"]
+    done = subprocess.run(
+        [*command, "--apply"], check=False, env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == bucket.prefix + ".safename-claims/killed.bin"
+    assert _everything_under(bucket) == ([], [])
+    refused = subprocess.run([*command[:4], "s3://"], check=False, capture_output=True, text=True)
+    assert refused.returncode == 2

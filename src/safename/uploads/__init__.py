@@ -32,7 +32,8 @@ from safename._fs.temporaries import DEFAULT_SWEEP_AGE as DEFAULT_SWEEP_AGE
 from safename._fs.temporaries import sweep
 from safename._packaging import public_names
 from safename.uploads._keys import KeyReason, UnsafeKeyError, validate_key, validate_key_prefix
-from safename.uploads._s3 import S3Bucket, S3Client, bounded_config
+from safename.uploads._s3 import S3Bucket, S3Client, bounded_config, bucket_from_url
+from safename.uploads._s3_sweep import sweep_bucket
 from safename.uploads._save import CHUNK_BYTES as CHUNK_BYTES
 from safename.uploads._save import (
     AsyncReadable,
@@ -61,9 +62,11 @@ __all__ = [
     "UploadRejectedError",
     "UploadStorageError",
     "bounded_config",
+    "bucket_from_url",
     "save_upload",
     "save_upload_async",
     "sweep",
+    "sweep_bucket",
     "validate_key",
     "validate_key_prefix",
 ]

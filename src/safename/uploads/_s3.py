@@ -83,6 +83,14 @@ class S3Client(Protocol):
     def head_object(self, *, Bucket: str, Key: str) -> Mapping[str, Any]:
         """The object's metadata, or an error with status 404."""
 
+    def list_objects_v2(
+        self, *, Bucket: str, Prefix: str, ContinuationToken: str = ...
+    ) -> Mapping[str, Any]:
+        """A page of the keys under *Prefix* (``safename sweep``)."""
+
+    def list_multipart_uploads(self, *, Bucket: str, Prefix: str) -> Mapping[str, Any]:
+        """The first 1,000 multipart uploads under *Prefix* (``safename sweep``, one key's)."""
+
 
 @dataclass(frozen=True)
 class S3Bucket:
@@ -270,16 +278,23 @@ class ObjectUpload:
         return SavedUpload(self._claimed, Path(key), self.size, key)
 
     def abort(self) -> None:
-        """Leave nothing behind: abort the multipart upload and release the claim."""
-        client, bucket = self.bucket.client, self.bucket.bucket
+        """Leave nothing behind: abort the multipart upload, then release the claim.
+
+        Best effort, on a failing server: a multipart upload that cannot be
+        aborted keeps its claim, which proves to ``safename sweep`` that the
+        upload is the package's own (and the lifecycle rule aborts it too).
+        """
         if self._upload_id:
-            # Best effort: what cannot be aborted now, the sweep and the lifecycle rule abort.
-            with contextlib.suppress(Exception):
-                client.abort_multipart_upload(
-                    Bucket=bucket, Key=self.bucket.key(self._claimed), UploadId=self._upload_id
+            try:
+                self.bucket.client.abort_multipart_upload(
+                    Bucket=self.bucket.bucket,
+                    Key=self.bucket.key(self._claimed),
+                    UploadId=self._upload_id,
                 )
+            except Exception:  # the error being handled is the one to raise
+                return
             self._upload_id = ""
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(UploadStorageError):
             self._release()
 
     # --- the steps ----------------------------------------------------------------------------
@@ -378,6 +393,35 @@ class ObjectUpload:
         except Exception as error:
             raise storage_error(self.bucket, action, error) from error
         return answer
+
+
+def bucket_from_url(
+    url: str, client: S3Client | None = None, *, part_bytes: int = DEFAULT_PART_BYTES
+) -> S3Bucket:
+    """The :class:`S3Bucket` of ``s3://bucket/prefix``, with boto3's client if none is given.
+
+    boto3 finds the endpoint and keys where it always does (``AWS_ENDPOINT_URL``,
+    ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, profiles); the client gets
+    :func:`bounded_config`. A prefix without a final ``/`` gets one.
+
+    :raises ValueError: if *url* is not ``s3://bucket[/prefix]``.
+    :raises UnsafeKeyError: for an unsafe prefix.
+    :raises ModuleNotFoundError: without a client, if the ``s3`` extra is not installed.
+
+    >>> bucket_from_url("s3://media/uploads", client=object())  # doctest: +ELLIPSIS
+    S3Bucket(bucket='media', prefix='uploads/', part_bytes=8388608, max_tries=128)
+    """
+    scheme, _, rest = url.partition("://")
+    bucket, _, prefix = rest.partition("/")
+    if scheme != "s3" or not bucket:
+        raise ValueError(f"not an s3://bucket/prefix URL: {url!r}")
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    if client is None:
+        from safename._packaging import require  # noqa: PLC0415 - boto3 is an optional extra
+
+        client = require("boto3", "s3").client("s3", config=bounded_config())
+    return S3Bucket(client, bucket, prefix, part_bytes=part_bytes)
 
 
 def bounded_config(
