@@ -115,7 +115,8 @@ def _race_writer(
 def test_processes_saving_one_name_each_get_their_own_key_with_their_own_content(
     s3_server: Server, size: int
 ) -> None:
-    writers, rounds = 4, 2
+    # More rounds by hand: SAFENAME_S3_RACE_ROUNDS=20 (CI keeps two).
+    writers, rounds = 4, int(os.environ.get("SAFENAME_S3_RACE_ROUNDS", "2"))
     context = multiprocessing.get_context("fork")
     for _ in range(rounds):
         prefix = f"race{uuid.uuid4().hex[:12]}/"
