@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -394,3 +395,51 @@ def test_the_sweep_command_cleans_a_bucket_url(s3_server: Server) -> None:
     assert _everything_under(bucket) == ([], [])
     refused = subprocess.run([*command[:4], "s3://"], check=False, capture_output=True, text=True)
     assert refused.returncode == 2
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_stores_lists_and_serves_uploads_from_a_bucket(
+    s3_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safename.demo import create_app
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": s3_server.endpoint,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    prefix = f"demo{uuid.uuid4().hex[:12]}/"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test secret",
+            "WTF_CSRF_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path / "unused"),
+            "UPLOAD_STORAGE": f"s3://{BUCKET}/{prefix}",
+        }
+    )
+    client = app.test_client()
+    for _ in range(2):
+        sent = client.post(
+            "/upload",
+            data={"the_file": (io.BytesIO(b"<b>hi</b>"), "../My page.html")},
+            content_type="multipart/form-data",
+        )
+        assert sent.status_code == 302, sent.text
+    # A killed upload's claim is in the bucket too; the list leaves it out.
+    _killed_upload(_bucket(s3_server, prefix), "killed.bin")
+    listing = client.get("/uploads/").text
+    assert "My_page.html" in listing
+    assert "My_page-1.html" in listing
+    assert "safename-claims" not in listing
+    download = client.get("/uploads/My_page-1.html")
+    assert download.status_code == 200
+    assert download.data == b"<b>hi</b>"
+    assert download.mimetype == "application/octet-stream"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert client.get("/uploads/missing.html").status_code == 404
+    assert not (tmp_path / "unused").exists()
