@@ -16,12 +16,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import pytest
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -97,7 +94,8 @@ def _wait_ready(server: Server, process: subprocess.Popen[bytes], log: Path) -> 
     raise RuntimeError(f"{server.name} did not start: {log.read_text()[-2000:]}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if the server has not stopped in 20 seconds."""
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=20)
@@ -143,7 +141,7 @@ def start_seaweedfs(directory: Path) -> tuple[Server, subprocess.Popen[bytes]]:
     try:
         _wait_ready(server, process, log)
     except BaseException:
-        _stop(process)
+        stop(process)
         raise
     return server, process
 
@@ -175,43 +173,12 @@ def start_ministack(directory: Path) -> tuple[Server, subprocess.Popen[bytes]]:
     try:
         _wait_ready(server, process, log)
     except BaseException:
-        _stop(process)
+        stop(process)
         raise
     return server, process
 
 
 STARTERS = {"seaweedfs": start_seaweedfs, "ministack": start_ministack}
-
-
-@pytest.fixture(scope="session", params=sorted(STARTERS))
-def s3_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    """Each real S3 server in turn, started once per session."""
-    name: str = request.param
-    yield from _running(name, tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """SeaweedFS alone (the server that checks credentials)."""
-    yield from _running("seaweedfs", tmp_path_factory)
-
-
-_RUNNING: dict[str, Server] = {}
-
-
-def _running(name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if name in _RUNNING:
-        yield _RUNNING[name]
-        return
-    server, process = STARTERS[name](tmp_path_factory.mktemp(name))
-    _RUNNING[name] = server
-    try:
-        yield server
-    finally:
-        del _RUNNING[name]
-        _stop(process)
 
 
 def main() -> None:
@@ -228,7 +195,7 @@ def main() -> None:
     print(server.endpoint, BUCKET, ACCESS_KEY, SECRET_KEY, flush=True)
     while process.poll() is None and signal.sigtimedwait(stops, 1) is None:
         pass
-    _stop(process)
+    stop(process)
 
 
 if __name__ == "__main__":

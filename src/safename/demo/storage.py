@@ -34,10 +34,18 @@ def install(app: Flask) -> None:
         app.extensions[_EXTENSION_KEY] = bucket_from_url(url)
 
 
-def bucket() -> S3Bucket | None:
-    """The current app's bucket, or ``None`` when uploads go to the folder."""
-    found: S3Bucket | None = current_app.extensions.get(_EXTENSION_KEY)
+def bucket(app: Flask | None = None) -> S3Bucket | None:
+    """*app*'s bucket (default: the current app's), or ``None`` when uploads go to the folder."""
+    found: S3Bucket | None = (app or current_app).extensions.get(_EXTENSION_KEY)
     return found
+
+
+def where(app: Flask) -> str:
+    """Where *app* stores uploads, for a person: the folder, or ``s3://bucket/prefix``."""
+    destination = bucket(app)
+    if destination is None:
+        return str(app.config["UPLOAD_FOLDER"])
+    return f"s3://{destination.bucket}/{destination.prefix}"
 
 
 def stored_objects(destination: S3Bucket) -> Iterator[tuple[str, int]]:
