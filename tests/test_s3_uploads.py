@@ -441,3 +441,30 @@ def test_the_demo_stores_lists_and_serves_uploads_from_a_bucket(
     assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert client.get("/uploads/missing.html").status_code == 404
     assert not (tmp_path / "unused").exists()
+
+
+def test_a_store_that_never_answers_gives_a_storage_error_after_the_read_timeout() -> None:
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        server = Server("silent", f"http://127.0.0.1:{silent.getsockname()[1]}", False)
+        bucket = S3Bucket(server.client(read_timeout=0.5), BUCKET, prefix="x/")
+        with pytest.raises(UploadStorageError, match=f"in bucket '{BUCKET}': ReadTimeoutError"):
+            save_upload(io.BytesIO(b"x"), "a.txt", bucket)
+
+
+def test_past_max_tries_taken_names_give_a_storage_error_and_leave_nothing(
+    s3_server: Server,
+) -> None:
+    bucket = _bucket(s3_server)
+    save_upload(io.BytesIO(b"1"), "a.txt", bucket)
+    save_upload(io.BytesIO(b"2"), "a.txt", bucket)
+    limited = S3Bucket(bucket.client, BUCKET, prefix=bucket.prefix, max_tries=2)
+    with pytest.raises(UploadStorageError, match=r"no free key for 'a\.txt'.* after 2 tries"):
+        save_upload(io.BytesIO(b"3"), "a.txt", limited)
+    assert _everything_under(bucket) == (
+        sorted(bucket.prefix + n for n in ("a.txt", "a-1.txt")),
+        [],
+    )

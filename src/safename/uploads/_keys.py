@@ -12,6 +12,8 @@ from safename.filenames import validate_filename
 MAX_KEY_BYTES: Final = 1024
 #: The limit on one ``/``-separated segment: a file name's, and SeaweedFS's (it refuses longer).
 MAX_SEGMENT_BYTES: Final = 255
+#: The folder, under the prefix, of the uploads' claims; no stored name starts with a dot.
+CLAIMS_FOLDER: Final = ".safename-claims/"
 
 
 class KeyReason(enum.Enum):
@@ -51,7 +53,8 @@ def validate_key_prefix(prefix: str) -> str:
     Each segment passes :func:`~safename.validate_filename` (no ``.`` or ``..``,
     no control, device name, backslash or character AWS advises to avoid, at
     most 255 bytes), so no server rewrites the prefix; the prefix leaves room
-    for a 255-byte name under S3's 1,024-byte key limit.
+    for a claim's key (``.safename-claims/`` and a 255-byte name) under S3's
+    1,024-byte key limit.
 
     :returns: *prefix*, unchanged.
     :raises UnsafeKeyError: with the :class:`KeyReason`.
@@ -68,7 +71,8 @@ def validate_key_prefix(prefix: str) -> str:
     if not prefix.endswith("/"):
         raise UnsafeKeyError(prefix, KeyReason.NO_TRAILING_SLASH)
     _check_segments(prefix, prefix[:-1].split("/"))
-    if len(prefix.encode("utf-8")) + MAX_SEGMENT_BYTES > MAX_KEY_BYTES:
+    # Room for the longest claim key: prefix, claims folder, a 255-byte name.
+    if len(prefix.encode("utf-8")) + len(CLAIMS_FOLDER) + MAX_SEGMENT_BYTES > MAX_KEY_BYTES:
         raise UnsafeKeyError(prefix, KeyReason.TOO_LONG, "no room for a name")
     return prefix
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Final, Protocol
 
 from safename.paths import claim_name
-from safename.uploads._keys import validate_key, validate_key_prefix
+from safename.uploads._keys import CLAIMS_FOLDER, validate_key, validate_key_prefix
 from safename.uploads._save import (
     CHUNK_BYTES,
     AsyncReadable,
@@ -34,8 +34,6 @@ from safename.uploads._save import (
 #: S3's smallest part (but the last), and the default part size: a body up to this is one put.
 MIN_PART_BYTES: Final = 5 * 1024 * 1024
 DEFAULT_PART_BYTES: Final = 8 * 1024 * 1024
-#: The folder, under the prefix, of the claims; ``.``-names never come out of secure_filename.
-CLAIMS_FOLDER: Final = ".safename-claims/"
 #: The metadata that proves a claim is the package's own (``x-amz-meta-safename``).
 CLAIM_METADATA: Final = {"safename": "claim"}
 _TAKEN_STATUSES: Final = frozenset({409, 412})
@@ -434,6 +432,10 @@ def bounded_config(
     about ``max_attempts * (connect_timeout + read_timeout)`` seconds.
 
     :raises ModuleNotFoundError: without the ``s3`` extra (boto3).
+
+    >>> config = bounded_config()
+    >>> config.connect_timeout, config.read_timeout, config.retries["max_attempts"]
+    (2, 20, 2)
     """
     from safename._packaging import require  # noqa: PLC0415 - boto3 is an optional extra
 

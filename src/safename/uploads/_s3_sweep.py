@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from safename._fs.temporaries import DEFAULT_SWEEP_AGE
-from safename.uploads._s3 import CLAIM_METADATA, CLAIMS_FOLDER, S3Bucket, storage_error
+from safename.uploads._keys import CLAIMS_FOLDER
+from safename.uploads._s3 import CLAIM_METADATA, S3Bucket, storage_error
 
 
 def sweep_bucket(
