@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from s3_fixtures import s3_server, seaweedfs
 from s3_servers import ACCESS_KEY, BUCKET, SECRET_KEY, Server
 
 from safename.strategies import hostile_filenames
@@ -36,6 +37,8 @@ from safename.uploads import (
     sweep_bucket,
 )
 from safename.uploads._s3 import ObjectUpload
+
+__all__ = ["s3_server", "seaweedfs"]  # the fixtures, imported so that pytest finds them
 
 PART = 5 * 1024 * 1024
 LARGE = 2 * PART + 1024 * 1024  # three parts: 5 + 5 + 1 MiB

@@ -1,4 +1,4 @@
-"""Fixtures shared by the tests: the real S3 servers (``s3_servers.py``), once per session."""
+"""The real S3 servers (``s3_servers.py``) as session fixtures, for test modules to import."""
 
 from __future__ import annotations
 
