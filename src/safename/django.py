@@ -35,7 +35,7 @@ from safename._packaging import require
 from safename.filenames import is_safe_filename, secure_filename
 from safename.paths import claim_name
 from safename.routing.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
-from safename.uploads import SavedUpload
+from safename.uploads import SavedUpload, UploadDestination
 from safename.uploads._save import CHUNK_BYTES, TemporaryUpload, checked_name
 
 require("django", "django")
@@ -128,7 +128,7 @@ _MIN_NAME_LENGTH: Final = 8
 
 def save_upload(
     uploaded_file: Any,
-    directory: str | os.PathLike[str],
+    directory: str | os.PathLike[str] | UploadDestination,
     *,
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
@@ -142,7 +142,8 @@ def save_upload(
     left on failure.
 
     :param uploaded_file: the upload, for example ``request.FILES["file"]``.
-    :param directory: an existing directory (trusted).
+    :param directory: an existing directory (trusted), or an
+        :class:`~safename.uploads.S3Bucket` to store into object storage.
     :param allowed_extensions: if given, the extensions accepted, without the dot.
     :param max_bytes: if given, the largest size accepted, in bytes.
     :returns: the stored name, path and size.
@@ -157,7 +158,21 @@ def save_upload(
     'Quarterly_report.pdf'
     """
     name = checked_name(uploaded_file.name, allowed_extensions)
+    if isinstance(directory, UploadDestination):
+        return directory.store_upload(
+            _ChunkReader(uploaded_file.chunks(CHUNK_BYTES)), name, max_bytes
+        )
     return _store(uploaded_file.chunks(CHUNK_BYTES), directory, name, max_bytes)
+
+
+class _ChunkReader:
+    """Django's ``chunks()`` as a stream: each ``read`` gives the next chunk (at most 64 KiB)."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+
+    def read(self, size: int = -1, /) -> bytes:
+        return next(self._chunks, b"")
 
 
 def _store(

@@ -90,7 +90,7 @@ CONFIG_DEFAULTS: Final[Mapping[str, object]] = {
 
 def save_upload(
     file: FileStorage,
-    directory: str | os.PathLike[str],
+    directory: str | os.PathLike[str] | uploads.UploadDestination,
     *,
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
@@ -103,11 +103,12 @@ def save_upload(
     nothing left behind on failure.
 
     :param file: the upload, for example ``request.files["the_file"]``.
-    :param directory: an existing directory (trusted).
+    :param directory: an existing directory (trusted), or an
+        :class:`~safename.uploads.S3Bucket` to store into object storage.
     :param allowed_extensions: if given, the extensions accepted, without the
         dot, compared case-insensitively with the sanitized name's last one.
     :param max_bytes: if given, the largest size accepted, in bytes.
-    :returns: the path of the saved file.
+    :returns: the path of the saved file (in a bucket: its key, as a relative path).
     :raises UploadRejectedError: (a ``ValueError``) with an :class:`UploadReason`:
         no client filename, a disallowed extension, or more than *max_bytes*.
     :raises UploadStorageError: (an ``OSError``) if writing failed.
@@ -193,7 +194,9 @@ class SafeName:
             audit_rules_as_added(app.url_map, app.config["SAFENAME_AUDIT"])
         app.extensions["safename"] = self
 
-    def save_upload(self, file: FileStorage, directory: str | os.PathLike[str]) -> Path:
+    def save_upload(
+        self, file: FileStorage, directory: str | os.PathLike[str] | uploads.UploadDestination
+    ) -> Path:
         """:func:`save_upload` with the current app's ``SAFENAME_UPLOAD_*`` limits.
 
         :raises UploadRejectedError: see :func:`save_upload`.

@@ -37,7 +37,7 @@ from urllib.parse import quote
 from safename._packaging import require
 from safename.errors import ConversionError
 from safename.routing.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
-from safename.uploads import SavedUpload, save_upload_async
+from safename.uploads import SavedUpload, UploadDestination, save_upload_async
 
 require("starlette", "starlette")
 
@@ -131,7 +131,7 @@ def register_convertors(*, prefix: str = "safe_") -> list[str]:
 
 async def save_upload(
     upload_file: UploadFile,
-    directory: str | os.PathLike[str],
+    directory: str | os.PathLike[str] | UploadDestination,
     *,
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
@@ -148,7 +148,8 @@ async def save_upload(
     itself, use a middleware or your server's limit too.
 
     :param upload_file: the upload, such as a FastAPI ``file: UploadFile`` parameter.
-    :param directory: an existing directory (trusted).
+    :param directory: an existing directory (trusted), or an
+        :class:`~safename.uploads.S3Bucket`: its requests run in worker threads.
     :param allowed_extensions: if given, the extensions accepted, without the dot.
     :param max_bytes: if given, the largest size accepted, in bytes.
     :returns: the stored name, path and size.

@@ -22,7 +22,7 @@ require("flask", "flask")
 
 from flask import Flask  # noqa: E402
 
-from safename.demo import forms, security, text, views  # noqa: E402
+from safename.demo import forms, security, storage, text, views  # noqa: E402
 from safename.flask import SafeName  # noqa: E402
 
 __all__ = [
@@ -67,7 +67,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     *test_config* is given), then *test_config*. The secret key comes from ``SECRET_KEY``, the
     ``SAFENAME_DEMO_SECRET_KEY`` environment variable, or ``secret_key`` in
     the instance folder, generated on first run. Uploads go to
-    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder); a
+    ``UPLOAD_FOLDER`` (default: ``uploads`` in the instance folder), or to the
+    bucket of ``UPLOAD_STORAGE`` or the ``SAFENAME_UPLOAD_STORAGE`` environment
+    variable, ``s3://bucket/prefix`` (:mod:`safename.demo.storage`); a
     ``.zip`` sent to ``/extract`` is extracted there within
     ``SAFENAME_EXTRACT_MAX_MEMBERS`` members and ``SAFENAME_EXTRACT_MAX_BYTES``.
     Only the ``TRUSTED_HOSTS`` names are answered (default:
@@ -107,5 +109,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # The form is parsed (and a malformed one refused) before the CSRF check reads it.
     forms.install(app)
     security.install(app)
+    storage.install(app)
     views.register(app)
     return app

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from flask import Flask
 
-from safename.demo import INSTANCE_ENVIRONMENT_VARIABLE, create_app
+from safename.demo import INSTANCE_ENVIRONMENT_VARIABLE, create_app, storage
 
 __all__ = ["describe", "main"]
 
@@ -29,7 +29,7 @@ def describe(app: Flask, url: str) -> list[str]:
     trusted = app.config.get("TRUSTED_HOSTS")
     return [
         f"instance folder: {app.instance_path} (set {INSTANCE_ENVIRONMENT_VARIABLE} to move it)",
-        f"uploads: {app.config['UPLOAD_FOLDER']}",
+        f"uploads: {storage.where(app)}",
         f"Host names answered (TRUSTED_HOSTS): {', '.join(trusted) if trusted else 'any'}",
         f"serving {url} (Ctrl+C to stop)",
     ]

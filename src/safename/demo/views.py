@@ -42,6 +42,7 @@ from safename import (
     secure_filename,
     validate_filename,
 )
+from safename.demo import storage
 from safename.demo.forms import too_large_message
 from safename.demo.text import echo
 from safename.flask import SafeName, UploadReason, UploadRejectedError, UploadStorageError
@@ -195,11 +196,13 @@ def upload_file() -> str | tuple[str, int] | BaseResponse:
     if request.method == "GET":
         return render_template("upload.html")
     the_file = request.files["the_file"]
-    folder = _upload_folder()
-    folder.mkdir(parents=True, exist_ok=True)
+    destination = storage.bucket()
+    if destination is None:
+        folder = _upload_folder()
+        folder.mkdir(parents=True, exist_ok=True)
     extension: SafeName = current_app.extensions["safename"]
     try:
-        stored = extension.save_upload(_with_readable_fallback(the_file), folder)
+        stored = extension.save_upload(_with_readable_fallback(the_file), destination or folder)
     except UploadRejectedError as error:
         if error.reason is UploadReason.TOO_LARGE:
             limit = current_app.config["SAFENAME_UPLOAD_MAX_BYTES"]
@@ -224,6 +227,9 @@ def extract_archive() -> str | tuple[str, int]:
     """
     if request.method == "GET":
         return render_template("extract.html")
+    if storage.bucket() is not None:
+        message = "Archives are extracted on disk only; this demo stores uploads in a bucket."
+        return render_template("extract.html", error=message), 400
     archive = request.files["archive"]
     if not archive.filename:
         return render_template("extract.html", error="Choose a .zip file."), 400
@@ -337,12 +343,23 @@ def download(name: str) -> Response:
     cannot run script in this origin. Only what the list shows: every part a safe name."""
     if not all(is_safe_filename(part) for part in name.split("/")):
         abort(404)
-    path = Path(safe_join(_upload_folder(), name))
-    if not path.is_file():
-        abort(404)
     guessed, _ = mimetypes.guess_type(name)
     mimetype = "application/octet-stream" if guessed in _ACTIVE_TYPES or not guessed else guessed
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name)
+    destination = storage.bucket()
+    if destination is not None:
+        # Streamed from the bucket in chunks, never whole in memory.
+        body = storage.open_object(destination, name)
+        if body is None:
+            abort(404)
+        download_name = name.rpartition("/")[2]
+        response = send_file(
+            body, mimetype=mimetype, as_attachment=True, download_name=download_name
+        )
+    else:
+        path = Path(safe_join(_upload_folder(), name))
+        if not path.is_file():
+            abort(404)
+        response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=path.name)
     response.headers["Content-Security-Policy"] = _DOWNLOAD_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -371,6 +388,9 @@ def _stored_files() -> list[StoredFile]:
     What :func:`download` serves: every part of the path a safe name, which leaves out
     the hidden ``.safename-*.part`` temporaries of uploads and extractions under way.
     """
+    destination = storage.bucket()
+    if destination is not None:
+        return [StoredFile(name, size) for name, size in storage.stored_objects(destination)]
     folder = _upload_folder()
     found: list[StoredFile] = []
     for directory, subfolders, files in os.walk(folder):  # a missing folder yields nothing

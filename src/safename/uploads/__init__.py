@@ -20,6 +20,9 @@ nothing is ever overwritten. How the name is published depends on the system
   reserved as an empty file with ``O_EXCL`` and the temporary file replaces
   it. Here alone a reader may see the empty file for that moment.
 
+Pass an :class:`S3Bucket` in place of the directory to store into S3-compatible
+object storage with the same guarantees (``docs/uploads.md``, "Object storage").
+
 The framework adapters are thin layers over this module:
 :func:`safename.flask.save_upload`, :func:`safename.starlette.save_upload`
 and :func:`safename.django.save_upload`.
@@ -28,11 +31,15 @@ and :func:`safename.django.save_upload`.
 from safename._fs.temporaries import DEFAULT_SWEEP_AGE as DEFAULT_SWEEP_AGE
 from safename._fs.temporaries import sweep
 from safename._packaging import public_names
+from safename.uploads._keys import KeyReason, UnsafeKeyError, validate_key, validate_key_prefix
+from safename.uploads._s3 import S3Bucket, S3Client, bounded_config, bucket_from_url
+from safename.uploads._s3_sweep import sweep_bucket
 from safename.uploads._save import CHUNK_BYTES as CHUNK_BYTES
 from safename.uploads._save import (
     AsyncReadable,
     Readable,
     SavedUpload,
+    UploadDestination,
     UploadError,
     UploadReason,
     UploadRejectedError,
@@ -43,15 +50,25 @@ from safename.uploads._save import (
 
 __all__ = [
     "AsyncReadable",
+    "KeyReason",
     "Readable",
+    "S3Bucket",
+    "S3Client",
     "SavedUpload",
+    "UnsafeKeyError",
+    "UploadDestination",
     "UploadError",
     "UploadReason",
     "UploadRejectedError",
     "UploadStorageError",
+    "bounded_config",
+    "bucket_from_url",
     "save_upload",
     "save_upload_async",
     "sweep",
+    "sweep_bucket",
+    "validate_key",
+    "validate_key_prefix",
 ]
 
 public_names(globals())

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 from safename._fs import descriptors
 from safename._fs.publish import publish
@@ -73,11 +73,17 @@ class UploadStorageError(UploadError, OSError):
 
 @dataclass(frozen=True)
 class SavedUpload:
-    """A stored upload: its ``name`` in the directory, its ``path`` and its ``size`` in bytes."""
+    """A stored upload: its ``name`` in the directory, its ``path`` and its ``size`` in bytes.
+
+    In object storage (:class:`~safename.uploads.S3Bucket`), ``key`` is the object's
+    key (``prefix + name``) and ``path`` is that key as a relative path; on disk
+    ``key`` is ``None``.
+    """
 
     name: str
     path: Path
     size: int
+    key: str | None = None
 
 
 class Readable(Protocol):
@@ -94,10 +100,28 @@ class AsyncReadable(Protocol):
         """Read at most *size* bytes."""
 
 
+@runtime_checkable
+class UploadDestination(Protocol):
+    """Somewhere other than a directory that uploads are saved to, such as an S3 bucket.
+
+    :func:`save_upload` passes the clean name (from :func:`checked_name`);
+    the destination picks the first free name among it, ``name-1``... and
+    keeps every guarantee of :func:`save_upload`.
+    """
+
+    def store_upload(self, stream: Readable, name: str, max_bytes: int | None) -> SavedUpload:
+        """Store *stream* under *name* or the next free candidate."""
+
+    async def store_upload_async(
+        self, stream: AsyncReadable, name: str, max_bytes: int | None
+    ) -> SavedUpload:
+        """:meth:`store_upload` for an asynchronous stream, never blocking the event loop."""
+
+
 def save_upload(
     stream: Readable,
     filename: str | None,
-    directory: str | os.PathLike[str],
+    directory: str | os.PathLike[str] | UploadDestination,
     *,
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
@@ -127,7 +151,8 @@ def save_upload(
 
     :param stream: the data, read with ``read(n)`` until it returns ``b""``.
     :param filename: the client's name for the file (untrusted).
-    :param directory: an existing directory (trusted; a symlink to one is followed once).
+    :param directory: an existing directory (trusted; a symlink to one is followed once),
+        or an :class:`~safename.uploads.S3Bucket` (see ``docs/uploads.md``, "Object storage").
     :param allowed_extensions: if given, the extensions accepted, without the
         dot, compared case-insensitively with the sanitized name's last one.
     :param max_bytes: if given, the largest size accepted, in bytes.
@@ -149,6 +174,8 @@ def save_upload(
     safename.uploads.UploadRejectedError: upload 'setup.exe' refused: extension_not_allowed
     """
     name = checked_name(filename, allowed_extensions)
+    if isinstance(directory, UploadDestination):
+        return directory.store_upload(stream, name, max_bytes)
     with TemporaryUpload(directory, name, max_bytes) as temporary:
         while chunk := stream.read(CHUNK_BYTES):
             temporary.write(chunk)
@@ -158,7 +185,7 @@ def save_upload(
 async def save_upload_async(
     stream: AsyncReadable,
     filename: str | None,
-    directory: str | os.PathLike[str],
+    directory: str | os.PathLike[str] | UploadDestination,
     *,
     allowed_extensions: Collection[str] | None = None,
     max_bytes: int | None = None,
@@ -166,7 +193,9 @@ async def save_upload_async(
     """:func:`save_upload` for a stream read with ``await stream.read(n)``.
 
     The same guarantees, parameters and errors. Only the reads are awaited;
-    each 64 KiB chunk is written to the local temporary file at once.
+    each 64 KiB chunk is written to the local temporary file at once. Into an
+    :class:`~safename.uploads.S3Bucket`, every request runs in a worker thread
+    (:func:`asyncio.to_thread`), never on the event loop.
 
     >>> import asyncio, io, tempfile
     >>> class AsyncStream:
@@ -177,6 +206,8 @@ async def save_upload_async(
     ('a_b.txt', 2)
     """
     name = checked_name(filename, allowed_extensions)
+    if isinstance(directory, UploadDestination):
+        return await directory.store_upload_async(stream, name, max_bytes)
     with TemporaryUpload(directory, name, max_bytes) as temporary:
         while chunk := await stream.read(CHUNK_BYTES):
             temporary.write(chunk)
