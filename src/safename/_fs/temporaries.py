@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import enum
+import errno
 import os
 import re
 import secrets
@@ -27,7 +28,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final
 
-from safename._fs import descriptors
+from safename._fs import descriptors, rollback
 from safename._fs.descriptors import is_directory, open_directory, opened_directory
 from safename.errors import UnsafePathError
 
@@ -39,6 +40,7 @@ __all__ = [
     "discard_temporary_directory",
     "is_reserved_name",
     "make_temporary_directory",
+    "roll_back_abandoned",
     "sweep",
     "temporary_name",
 ]
@@ -253,6 +255,10 @@ def _inspect(name: str, directory_fd: int, cutoff: float) -> tuple[_Verdict, tup
         identity = (status.st_dev, status.st_ino)
         if not _has_marker(descriptor, name):
             return _Verdict.UNPROVEN, identity
+        if name.startswith(".safename-extract-"):
+            journaled = _journal_state(descriptor)
+            if journaled is not None:  # its owner is alive, or proven dead: age says nothing more
+                return journaled, identity
         newest = status.st_mtime
         for entry in os.scandir(descriptor):
             inner = entry.stat(follow_symlinks=False)
@@ -293,7 +299,73 @@ def _remove(name: str, directory_fd: int, identity: tuple[int, int]) -> None:
     except FileNotFoundError:
         return
     if (status.st_dev, status.st_ino) == identity and stat.S_ISDIR(status.st_mode):
-        discard_temporary_directory(name, directory_fd)
+        if name.startswith(".safename-extract-"):
+            _settle_extraction(name, directory_fd)
+        else:
+            discard_temporary_directory(name, directory_fd)
+
+
+def _journal_state(staging_fd: int) -> _Verdict | None:
+    """``IN_USE``: a live extraction holds the journal; ``ORPHANED``: a dead one left records."""
+    locked = rollback.lock_abandoned(staging_fd)
+    if locked == "busy":
+        return _Verdict.IN_USE
+    if locked is None:
+        return None
+    try:
+        return _Verdict.ORPHANED if rollback.read_records(locked) else None
+    finally:
+        os.close(locked)
+
+
+def _settle_extraction(name: str, parent_fd: int) -> None:
+    """Take back what a dead extraction published (unless it committed), then remove its staging.
+
+    :raises OSError: if an entry could not be taken back; everything is kept
+        for a later try, the journal included.
+    """
+    with opened_directory(name, dir_fd=parent_fd) as staging_fd:
+        locked = rollback.lock_abandoned(staging_fd)
+        if locked == "busy":
+            return  # adopted by nobody, but its owner came back to life: it is not ours to settle
+        try:
+            if locked is not None:
+                records = rollback.read_records(locked)
+                if not rollback.committed(records):
+                    left = rollback.undo(records, parent_fd, staging_fd)
+                    if left:
+                        message = f"could not take back {', '.join(map(repr, left))}"
+                        raise OSError(errno.EIO, message, name)
+                # Settled: the journal goes first, so that nothing acts on its records again.
+                os.unlink(rollback.JOURNAL_NAME, dir_fd=staging_fd)
+            discard_temporary_directory(name, parent_fd)
+        finally:
+            if locked is not None:
+                os.close(locked)
+
+
+def roll_back_abandoned(directory_fd: int) -> list[str]:
+    """Settle every extraction into *directory_fd* whose process died while publishing.
+
+    Run by :func:`safename.archives.safe_extract` before it extracts, so that
+    an extraction killed midway is taken back by the next one into the same
+    directory (which then extracts the whole archive). Only a proven staging
+    directory whose journal has records and no live owner is touched; an
+    entry that cannot be settled now is left for :func:`sweep` to report.
+
+    :returns: the names of the staging directories settled.
+    """
+    settled: list[str] = []
+    for name in sorted(os.listdir(directory_fd)):
+        if not (_SWEPT.fullmatch(name) and name.startswith(".safename-extract-")):
+            continue
+        verdict, identity = _inspect(name, directory_fd, cutoff=float("-inf"))
+        if verdict is not _Verdict.ORPHANED:
+            continue
+        with contextlib.suppress(OSError):
+            _remove(name, directory_fd, identity)
+            settled.append(name)
+    return settled
 
 
 def remove_tree(name: str, parent_fd: int) -> None:
