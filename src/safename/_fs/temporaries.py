@@ -253,7 +253,7 @@ def _inspect(name: str, directory_fd: int, cutoff: float) -> tuple[_Verdict, tup
     try:
         status = os.fstat(descriptor)
         identity = (status.st_dev, status.st_ino)
-        if not _has_marker(descriptor, name):
+        if not _has_marker(descriptor, name) and not _unfinished(descriptor):
             return _Verdict.UNPROVEN, identity
         if name.startswith(".safename-extract-"):
             journaled = _journal_state(descriptor)
@@ -290,6 +290,22 @@ def _has_marker(descriptor: int, name: str) -> bool:
         return os.read(marker, _MARKER_LIMIT) == _marker_content(name)
     finally:
         os.close(marker)
+
+
+def _unfinished(descriptor: int) -> bool:
+    """Whether the directory holds nothing but perhaps an empty marker: killed while being made.
+
+    :func:`make_temporary_directory` makes the directory, then the marker, then
+    writes it: a kill between the steps leaves this. Removing it loses
+    nothing, whoever made it.
+    """
+    names = os.listdir(descriptor)
+    if not names:
+        return True
+    if names != [MARKER_NAME]:
+        return False
+    status = os.stat(MARKER_NAME, dir_fd=descriptor, follow_symlinks=False)
+    return stat.S_ISREG(status.st_mode) and status.st_size == 0
 
 
 def _remove(name: str, directory_fd: int, identity: tuple[int, int]) -> None:
@@ -384,7 +400,8 @@ def remove_tree(name: str, parent_fd: int) -> None:
         os.mkdir(holding, 0o700, dir_fd=tree_fd)
         holding_fd = os.open(holding, _TREE_FLAGS, dir_fd=tree_fd)
         try:
-            moved = _empty_into(tree_fd, holding_fd, 0, keep=holding)
+            # The marker stays to the end: a removal killed midway leaves a proven leftover.
+            moved = _empty_into(tree_fd, holding_fd, 0, keep=(holding, MARKER_NAME))
             emptied = 0
             while emptied < moved:  # holding holds "emptied" to "moved - 1", nothing else
                 inner = str(emptied)
@@ -398,15 +415,17 @@ def remove_tree(name: str, parent_fd: int) -> None:
         finally:
             os.close(holding_fd)
         os.rmdir(holding, dir_fd=tree_fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(MARKER_NAME, dir_fd=tree_fd)
     finally:
         os.close(tree_fd)
     os.rmdir(name, dir_fd=parent_fd)
 
 
-def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: str | None = None) -> int:
+def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: tuple[str, ...] = ()) -> int:
     """Unlink what *directory_fd* holds, but move its directories into *holding_fd*, numbered."""
     for entry in os.listdir(directory_fd):
-        if entry == keep:
+        if entry in keep:
             continue
         if is_directory(entry, directory_fd):
             os.rename(entry, str(moved), src_dir_fd=directory_fd, dst_dir_fd=holding_fd)
