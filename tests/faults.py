@@ -149,10 +149,16 @@ class _Injector:
         return hooked
 
     def install(self) -> None:
+        capabilities = (os.supports_fd, os.supports_dir_fd, os.supports_follow_symlinks)
         for name in HOOKED:
-            setattr(os, name, self.wrap(name, getattr(os, name)))
-        hooked = self.wrap_renameat2(descriptors._renameat2())
-        descriptors._renameat2 = lambda: hooked  # type: ignore[assignment]
+            original = getattr(os, name)
+            hooked = self.wrap(name, original)
+            setattr(os, name, hooked)
+            for capability in capabilities:  # `os.scandir in os.supports_fd` must still hold
+                if original in capability:
+                    capability.add(hooked)
+        renameat2 = self.wrap_renameat2(descriptors._renameat2())
+        descriptors._renameat2 = lambda: renameat2  # type: ignore[assignment]
 
 
 def run_in_child(
