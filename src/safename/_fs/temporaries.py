@@ -190,7 +190,10 @@ def sweep(
     modified in the last *older_than*, so that an upload or extraction still
     being written is left alone; an upload whose data file has a second link
     was already published (a crash between the link and the unlink of the
-    ``link`` method) and is removed at once. A directory is removed with
+    ``link`` method) and is removed at once. An extraction killed while
+    publishing (its journal has records and no live process holds its lock)
+    is settled at once too: what it published is moved back, then removed;
+    one whose journal is locked is in use, at any age. A directory is removed with
     everything in it, without following a symlink.
 
     :param directory: the directory to clean.
@@ -208,7 +211,9 @@ def sweep(
     >>> with opened_directory(folder) as parent:  # what a killed upload leaves
     ...     leftover, descriptor = make_temporary_directory("upload", parent)
     ...     os.close(descriptor)
-    >>> os.mkdir(os.path.join(folder, ".safename-upload-0123456789abcdef.part"))  # a user's
+    >>> users = os.path.join(folder, ".safename-upload-0123456789abcdef.part")  # a user's
+    >>> os.mkdir(users)
+    >>> open(os.path.join(users, "notes.txt"), "w").close()
     >>> sweep(folder, older_than=3600)
     []
     >>> sweep(folder, older_than=0, on_unproven=print) == [leftover]

@@ -149,9 +149,11 @@ def safe_extract(
       each one published with an atomic rename that never replaces
       (:func:`safename.paths.move_without_replacing`). On any refusal or
       error, what was published is taken back and the temporary directory
-      removed: *directory* is left exactly as it was. A process killed midway
-      leaves only the temporary directory, which
-      :func:`safename.uploads.sweep` removes.
+      removed: *directory* is left exactly as it was. A process killed while
+      writing leaves only the temporary directory; one killed while
+      publishing leaves a journal in it, and the next ``safe_extract`` into
+      *directory*, or :func:`safename.uploads.sweep`, takes the published
+      part back (roll back), touching only entries it moved itself.
 
     Files get the default mode (``0o666`` less the umask): never the
     archive's set-user-ID or executable bits, nor its owner.
