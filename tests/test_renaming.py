@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
+import io
 import itertools
 import json
 import os
@@ -517,3 +519,60 @@ def test_hidden_names_like_temporaries_are_renamed_out_of_the_namespace(tmp_path
     assert len(renamed) == len(names)
     assert not any(is_reserved_name(name) for name in renamed)
     assert all((root / name).read_text() == "user data" for name in renamed)
+
+
+# --- a closed pipe, Ctrl-C and a second run, on the fallback path ------------------------------
+
+
+class _Stops(io.TextIOBase):
+    """A stdout whose reader goes away (or whose user presses Ctrl-C) after the first line."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.lines: list[str] = []
+        self.error = error
+
+    def write(self, text: str) -> int:
+        if self.lines:
+            raise self.error
+        self.lines.append(text)
+        return len(text)
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("no descriptor")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(BrokenPipeError(32, "Broken pipe"), 141), (KeyboardInterrupt(), 130)],
+    ids=["closed-pipe", "ctrl-c"],
+)
+def test_a_closed_pipe_or_ctrl_c_on_the_fallback_ends_quietly_with_no_empty_journal(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: BaseException,
+    status: int,
+) -> None:
+    force_method(monkeypatch, "link")
+    for number in range(20):
+        (tmp_path / f"needs cleaning {number:02d}.txt").write_text(str(number))
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    monkeypatch.setattr(sys, "stdout", _Stops(error))
+    assert rename(tmp_path) == status
+    gc.collect()  # a generator left open would settle its journal only now, on a closed tree
+    assert unraisable == []
+    assert "Traceback" not in capsys.readouterr().err
+    assert not (tmp_path / _rename_journal.JOURNAL_NAME).exists()
+    monkeypatch.undo()
+    assert rename(tmp_path) == ExitStatus.OK  # the rest is renamed by the next run
+    assert sorted(path.read_text() for path in tmp_path.iterdir()) == sorted(map(str, range(20)))
+
+
+def test_a_second_run_cannot_touch_the_journal_of_a_run_in_progress(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    with opened_directory(tmp_path) as first:
+        _rename_journal.lock_tree(first)  # a run that has not created its journal yet
+        (tmp_path / _rename_journal.JOURNAL_NAME).write_text("")  # ... or just has
+        assert rename(tmp_path) == ExitStatus.RENAME_FAILED
+        assert (tmp_path / _rename_journal.JOURNAL_NAME).exists()

@@ -179,8 +179,7 @@ def killed_extraction(directory: Path) -> str:
     with safename.paths.opened_directory(directory) as directory_fd:
         staging = Staging(directory_fd)
         os.close(staging.create_file(("deep", "file")))
-        staging._close_directories()
-        os.close(staging.fd)
+        staging._release()  # what the kernel does to a killed process's descriptors and locks
     return staging.name
 
 

@@ -206,6 +206,26 @@ def opened_directory(
         os.close(descriptor)
 
 
+@contextlib.contextmanager
+def opened_chain(root_fd: int, parts: tuple[str, ...]) -> Iterator[int]:
+    """A descriptor of the directory *parts* below *root_fd*, opened one component at a time.
+
+    Never through a symlink. Each parent is closed once its child is open:
+    however deep *parts* is, at most two descriptors are open at once.
+    """
+    descriptor = root_fd
+    try:
+        for part in parts:
+            child = os.open(part, DIRECTORY_FLAGS | NOFOLLOW, dir_fd=descriptor)
+            if descriptor != root_fd:
+                os.close(descriptor)
+            descriptor = child
+        yield descriptor
+    finally:
+        if descriptor != root_fd:
+            os.close(descriptor)
+
+
 def is_directory(name: str, directory_fd: int) -> bool:
     """Whether *name* is a directory itself, not a symlink to one."""
     try:

@@ -5,7 +5,9 @@ The engine under :func:`safename.archives.safe_extract`'s "all or nothing":
 (marked with ``.safename-marker``, see :func:`~safename._fs.temporaries.make_temporary_directory`),
 hands out descriptors of its directories, publishes every entry with
 :func:`safename._fs.publish.publish` (merging into directories that exist), keeps
-a journal of what it published, and takes it all back, newest first, on failure.
+a write-ahead journal on disk of what it publishes (:mod:`safename._fs.rollback`),
+and takes it all back, newest first, on failure; after a crash, the next
+extraction or sweep does.
 """
 
 from __future__ import annotations
@@ -16,15 +18,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from safename._fs import descriptors
-from safename._fs.descriptors import is_directory
+from safename._fs import descriptors, rollback
+from safename._fs.descriptors import is_directory, opened_chain
 from safename._fs.publish import publish
+from safename._fs.rollback import JOURNAL_NAME, Record
 from safename._fs.temporaries import MARKER_NAME, make_temporary_directory, remove_tree
 from safename.errors import NoReplaceUnsupportedError
+
+__all__ = ["NameTakenError", "Staging", "opened_chain"]
 
 _DIRECTORY_FLAGS: Final = (
     os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | descriptors.NOFOLLOW | descriptors.CLOEXEC
 )
+
+
+#: The staging directory's own entries, at its top: never published.
+_OWN_NAMES: Final = frozenset({MARKER_NAME, JOURNAL_NAME})
+
+
+def _lstat(name: str, directory_fd: int) -> os.stat_result:
+    return os.stat(name, dir_fd=directory_fd, follow_symlinks=False)
 
 
 class NameTakenError(Exception):
@@ -33,26 +46,6 @@ class NameTakenError(Exception):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.path = path
-
-
-@contextlib.contextmanager
-def opened_chain(root_fd: int, parts: tuple[str, ...]) -> Iterator[int]:
-    """A descriptor of the directory *parts* below *root_fd*, opened one component at a time.
-
-    Each parent is closed once its child is open: however deep *parts* is,
-    at most two descriptors are open at once.
-    """
-    descriptor = root_fd
-    try:
-        for part in parts:
-            child = os.open(part, _DIRECTORY_FLAGS, dir_fd=descriptor)
-            if descriptor != root_fd:
-                os.close(descriptor)
-            descriptor = child
-        yield descriptor
-    finally:
-        if descriptor != root_fd:
-            os.close(descriptor)
 
 
 @dataclass
@@ -82,12 +75,19 @@ class Staging:
         self.target_fd = target_fd
         # Marked as the package's own, so that sweep removes it if the process is killed.
         self.name, self.fd = make_temporary_directory("extract", target_fd)
+        try:
+            # Locked from now until the directory is gone: a free lock means a dead owner.
+            self._journal = rollback.Journal(self.fd)
+        except BaseException:
+            os.close(self.fd)
+            with contextlib.suppress(OSError):
+                remove_tree(self.name, target_fd)
+            raise
         # The directory last asked for, as the chain of its components and their
         # descriptors; those above _first_open were closed (-1) to bound the count.
         self._chain_names: list[str] = []
         self._chain_fds: list[int] = []
         self._first_open = 0
-        self._journal: list[tuple[str, tuple[str, ...]]] = []
 
     def directory(self, parts: tuple[str, ...]) -> int:
         """A descriptor of ``staging/parts``, made if missing.
@@ -162,10 +162,13 @@ class Staging:
         """Move every entry into the target, merging into directories that exist there.
 
         Depth first, in sorted order, with an explicit stack (two descriptors
-        per level merged into) rather than recursion.
+        per level merged into) rather than recursion. Write-ahead: before the
+        entries of a directory move, the journal records each one's identity
+        and is synced; once all have moved, it records ``commit``.
         """
         self._close_directories()
-        stack = [_Merging(self.fd, self.target_fd, (), iter(sorted(os.listdir(self.fd))))]
+        top = [name for name in self._listed(self.fd, ()) if name not in _OWN_NAMES]
+        stack = [_Merging(self.fd, self.target_fd, (), iter(top))]
         try:
             while stack:
                 merging = stack[-1]
@@ -175,14 +178,25 @@ class Staging:
                     if stack:  # the first holds the staging and target descriptors: not ours
                         merging.close()
                     continue
-                if not merging.prefix and name == MARKER_NAME:
-                    continue  # the staging directory's own: no member can have a reserved name
                 parts = (*merging.prefix, name)
                 if self._publish_entry(name, merging.source_fd, merging.target_fd, parts):
                     stack.append(self._descend(merging, name, parts))
         finally:
             for merging in stack[1:]:
                 merging.close()
+        self._journal.write([Record("commit")])
+
+    def _listed(self, source_fd: int, prefix: tuple[str, ...]) -> list[str]:
+        """The sorted names of a staged directory, each recorded as about to move."""
+        names = sorted(os.listdir(source_fd))
+        self._journal.write(
+            [
+                Record("move", (*prefix, name), rollback.identity(_lstat(name, source_fd)))
+                for name in names
+                if prefix or name not in _OWN_NAMES
+            ]
+        )
+        return names
 
     def _publish_entry(
         self, name: str, source_fd: int, target_fd: int, parts: tuple[str, ...]
@@ -193,24 +207,34 @@ class Staging:
         except FileExistsError:
             self._check_mergeable(name, source_fd, target_fd, parts)
         except NoReplaceUnsupportedError:  # a directory, on a system without renameat2
-            try:
-                os.mkdir(name, 0o777, dir_fd=target_fd)
-            except FileExistsError:
-                self._check_mergeable(name, source_fd, target_fd, parts)
-            else:
-                self._journal.append(("made", parts))
+            self._make_directory(name, source_fd, target_fd, parts)
         else:
-            self._journal.append(("moved", parts))
             return False
         return True
 
-    @staticmethod
-    def _descend(merging: _Merging, name: str, parts: tuple[str, ...]) -> _Merging:
+    def _make_directory(
+        self, name: str, source_fd: int, target_fd: int, parts: tuple[str, ...]
+    ) -> None:
+        """Make the directory *name* in the target to merge into, journaled before and after."""
+        with contextlib.suppress(FileNotFoundError):
+            _lstat(name, target_fd)
+            self._check_mergeable(name, source_fd, target_fd, parts)  # it exists: merge, or refuse
+            return
+        self._journal.write([Record("make", parts)])
+        try:
+            os.mkdir(name, 0o777, dir_fd=target_fd)
+        except FileExistsError:
+            self._check_mergeable(name, source_fd, target_fd, parts)
+        else:
+            made = rollback.identity(_lstat(name, target_fd))
+            self._journal.write([Record("made", parts, made)])
+
+    def _descend(self, merging: _Merging, name: str, parts: tuple[str, ...]) -> _Merging:
         source_fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=merging.source_fd)
         try:
             target_fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=merging.target_fd)
             try:
-                names = iter(sorted(os.listdir(source_fd)))
+                names = iter(self._listed(source_fd, parts))
             except BaseException:
                 os.close(target_fd)
                 raise
@@ -226,24 +250,45 @@ class Staging:
             raise NameTakenError("/".join(parts))
 
     def abandon(self) -> None:
-        """Take back what was published, newest first, then remove the staging directory."""
+        """Take back what was published, newest first, then remove the staging directory.
+
+        What cannot be taken back now (an I/O error) stays journaled: the
+        staging directory is kept, unlocked, for the next extraction or sweep.
+        """
         self._close_directories()
-        for action, parts in reversed(self._journal):
-            with opened_chain(self.target_fd, parts[:-1]) as published_in:
-                if action == "made":
-                    os.rmdir(parts[-1], dir_fd=published_in)
-                    continue
-                with opened_chain(self.fd, parts[:-1]) as staged_in:
-                    name = parts[-1]
-                    publish(name, name, source_dir_fd=published_in, target_dir_fd=staged_in)
-        self._journal.clear()
-        self.remove()
+        try:
+            left = rollback.undo(self._journal.records, self.target_fd, self.fd)
+        except BaseException:
+            self._release()
+            raise
+        if left:
+            self._release()
+            return
+        with contextlib.suppress(OSError):  # all taken back: a leftover is only staging, for sweep
+            self.remove()
 
     def remove(self) -> None:
-        """Close every descriptor and remove the staging directory with what is left in it."""
+        """Close every descriptor and remove the staging directory with what is left in it.
+
+        The journal goes first, while still locked: once its records are
+        settled nothing may act on them again.
+        """
         self._close_directories()
-        os.close(self.fd)
-        remove_tree(self.name, self.target_fd)
+        try:
+            os.unlink(JOURNAL_NAME, dir_fd=self.fd)
+            os.close(self.fd)
+            self.fd = -1
+            remove_tree(self.name, self.target_fd)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """Close the staging directory and let go of the journal's lock."""
+        self._close_directories()
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        self._journal.close()
 
     def _close_directories(self) -> None:
         self._close_chain_below(0)

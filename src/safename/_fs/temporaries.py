@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import enum
+import errno
 import os
 import re
 import secrets
@@ -27,7 +28,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Final
 
-from safename._fs import descriptors
+from safename._fs import descriptors, rollback
 from safename._fs.descriptors import is_directory, open_directory, opened_directory
 from safename.errors import UnsafePathError
 
@@ -39,6 +40,7 @@ __all__ = [
     "discard_temporary_directory",
     "is_reserved_name",
     "make_temporary_directory",
+    "roll_back_abandoned",
     "sweep",
     "temporary_name",
 ]
@@ -188,7 +190,10 @@ def sweep(
     modified in the last *older_than*, so that an upload or extraction still
     being written is left alone; an upload whose data file has a second link
     was already published (a crash between the link and the unlink of the
-    ``link`` method) and is removed at once. A directory is removed with
+    ``link`` method) and is removed at once. An extraction killed while
+    publishing (its journal has records and no live process holds its lock)
+    is settled at once too: what it published is moved back, then removed;
+    one whose journal is locked is in use, at any age. A directory is removed with
     everything in it, without following a symlink.
 
     :param directory: the directory to clean.
@@ -206,7 +211,9 @@ def sweep(
     >>> with opened_directory(folder) as parent:  # what a killed upload leaves
     ...     leftover, descriptor = make_temporary_directory("upload", parent)
     ...     os.close(descriptor)
-    >>> os.mkdir(os.path.join(folder, ".safename-upload-0123456789abcdef.part"))  # a user's
+    >>> users = os.path.join(folder, ".safename-upload-0123456789abcdef.part")  # a user's
+    >>> os.mkdir(users)
+    >>> open(os.path.join(users, "notes.txt"), "w").close()
     >>> sweep(folder, older_than=3600)
     []
     >>> sweep(folder, older_than=0, on_unproven=print) == [leftover]
@@ -251,8 +258,12 @@ def _inspect(name: str, directory_fd: int, cutoff: float) -> tuple[_Verdict, tup
     try:
         status = os.fstat(descriptor)
         identity = (status.st_dev, status.st_ino)
-        if not _has_marker(descriptor, name):
+        if not _has_marker(descriptor, name) and not _unfinished(descriptor):
             return _Verdict.UNPROVEN, identity
+        if name.startswith(".safename-extract-"):
+            journaled = _journal_state(descriptor)
+            if journaled is not None:  # its owner is alive, or proven dead: age says nothing more
+                return journaled, identity
         newest = status.st_mtime
         for entry in os.scandir(descriptor):
             inner = entry.stat(follow_symlinks=False)
@@ -286,6 +297,22 @@ def _has_marker(descriptor: int, name: str) -> bool:
         os.close(marker)
 
 
+def _unfinished(descriptor: int) -> bool:
+    """Whether the directory holds nothing but perhaps an empty marker: killed while being made.
+
+    :func:`make_temporary_directory` makes the directory, then the marker, then
+    writes it: a kill between the steps leaves this. Removing it loses
+    nothing, whoever made it.
+    """
+    names = os.listdir(descriptor)
+    if not names:
+        return True
+    if names != [MARKER_NAME]:
+        return False
+    status = os.stat(MARKER_NAME, dir_fd=descriptor, follow_symlinks=False)
+    return stat.S_ISREG(status.st_mode) and status.st_size == 0
+
+
 def _remove(name: str, directory_fd: int, identity: tuple[int, int]) -> None:
     # The entry proven is the entry removed, unless swapped in the instant between the two.
     try:
@@ -293,7 +320,73 @@ def _remove(name: str, directory_fd: int, identity: tuple[int, int]) -> None:
     except FileNotFoundError:
         return
     if (status.st_dev, status.st_ino) == identity and stat.S_ISDIR(status.st_mode):
-        discard_temporary_directory(name, directory_fd)
+        if name.startswith(".safename-extract-"):
+            _settle_extraction(name, directory_fd)
+        else:
+            discard_temporary_directory(name, directory_fd)
+
+
+def _journal_state(staging_fd: int) -> _Verdict | None:
+    """``IN_USE``: a live extraction holds the journal; ``ORPHANED``: a dead one left records."""
+    locked = rollback.lock_abandoned(staging_fd)
+    if locked == "busy":
+        return _Verdict.IN_USE
+    if locked is None:
+        return None
+    try:
+        return _Verdict.ORPHANED if rollback.read_records(locked) else None
+    finally:
+        os.close(locked)
+
+
+def _settle_extraction(name: str, parent_fd: int) -> None:
+    """Take back what a dead extraction published (unless it committed), then remove its staging.
+
+    :raises OSError: if an entry could not be taken back; everything is kept
+        for a later try, the journal included.
+    """
+    with opened_directory(name, dir_fd=parent_fd) as staging_fd:
+        locked = rollback.lock_abandoned(staging_fd)
+        if locked == "busy":
+            return  # adopted by nobody, but its owner came back to life: it is not ours to settle
+        try:
+            if locked is not None:
+                records = rollback.read_records(locked)
+                if not rollback.committed(records):
+                    left = rollback.undo(records, parent_fd, staging_fd)
+                    if left:
+                        message = f"could not take back {', '.join(map(repr, left))}"
+                        raise OSError(errno.EIO, message, name)
+                # Settled: the journal goes first, so that nothing acts on its records again.
+                os.unlink(rollback.JOURNAL_NAME, dir_fd=staging_fd)
+            discard_temporary_directory(name, parent_fd)
+        finally:
+            if locked is not None:
+                os.close(locked)
+
+
+def roll_back_abandoned(directory_fd: int) -> list[str]:
+    """Settle every extraction into *directory_fd* whose process died while publishing.
+
+    Run by :func:`safename.archives.safe_extract` before it extracts, so that
+    an extraction killed midway is taken back by the next one into the same
+    directory (which then extracts the whole archive). Only a proven staging
+    directory whose journal has records and no live owner is touched; an
+    entry that cannot be settled now is left for :func:`sweep` to report.
+
+    :returns: the names of the staging directories settled.
+    """
+    settled: list[str] = []
+    for name in sorted(os.listdir(directory_fd)):
+        if not (_SWEPT.fullmatch(name) and name.startswith(".safename-extract-")):
+            continue
+        verdict, identity = _inspect(name, directory_fd, cutoff=float("-inf"))
+        if verdict is not _Verdict.ORPHANED:
+            continue
+        with contextlib.suppress(OSError):
+            _remove(name, directory_fd, identity)
+            settled.append(name)
+    return settled
 
 
 def remove_tree(name: str, parent_fd: int) -> None:
@@ -312,7 +405,8 @@ def remove_tree(name: str, parent_fd: int) -> None:
         os.mkdir(holding, 0o700, dir_fd=tree_fd)
         holding_fd = os.open(holding, _TREE_FLAGS, dir_fd=tree_fd)
         try:
-            moved = _empty_into(tree_fd, holding_fd, 0, keep=holding)
+            # The marker stays to the end: a removal killed midway leaves a proven leftover.
+            moved = _empty_into(tree_fd, holding_fd, 0, keep=(holding, MARKER_NAME))
             emptied = 0
             while emptied < moved:  # holding holds "emptied" to "moved - 1", nothing else
                 inner = str(emptied)
@@ -326,15 +420,17 @@ def remove_tree(name: str, parent_fd: int) -> None:
         finally:
             os.close(holding_fd)
         os.rmdir(holding, dir_fd=tree_fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(MARKER_NAME, dir_fd=tree_fd)
     finally:
         os.close(tree_fd)
     os.rmdir(name, dir_fd=parent_fd)
 
 
-def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: str | None = None) -> int:
+def _empty_into(directory_fd: int, holding_fd: int, moved: int, keep: tuple[str, ...] = ()) -> int:
     """Unlink what *directory_fd* holds, but move its directories into *holding_fd*, numbered."""
     for entry in os.listdir(directory_fd):
-        if entry == keep:
+        if entry in keep:
             continue
         if is_directory(entry, directory_fd):
             os.rename(entry, str(moved), src_dir_fd=directory_fd, dst_dir_fd=holding_fd)

@@ -116,6 +116,24 @@ def recover(root_fd: int) -> list[Recovered]:
     return recovered
 
 
+def lock_tree(root_fd: int) -> None:
+    """Hold the tree for this run: an exclusive lock on its root directory, before the journal.
+
+    The journal itself is created only after this, and removed before the
+    run ends, so that no second run can meet a journal whose owner has not
+    locked it yet. Where directories cannot be locked (NFS), the journal's
+    own lock is all there is.
+
+    :raises JournalBusyError: if another live run holds the tree.
+    """
+    try:
+        _lock(root_fd)
+    except JournalBusyError:
+        raise
+    except OSError:  # a file system that cannot lock a directory
+        return
+
+
 def _lock(descriptor: int) -> None:
     """Hold the journal for this run; the kernel lets go when the process dies, even by kill -9.
 

@@ -23,7 +23,7 @@ import os
 import posixpath
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Final, NoReturn
 
@@ -178,7 +178,7 @@ def rename_listed(
     allow_unicode: bool,
     apply: bool,
     on_directory_done: Callable[[int], None] = lambda entries: None,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     """Give each unsafe name of the listing a safe one that no other entry has, deepest first.
 
     Names are compared case-folded, so that the result does not collide on a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import IO, Final
 
 from safename._fs.staging import NameTakenError, Staging, opened_chain
-from safename._fs.temporaries import is_reserved_name
+from safename._fs.temporaries import is_reserved_name, roll_back_abandoned
 from safename.archives import _formats as formats
 from safename.archives._formats import Entry, Kind
 from safename.errors import SafenameError
@@ -148,9 +149,11 @@ def safe_extract(
       each one published with an atomic rename that never replaces
       (:func:`safename.paths.move_without_replacing`). On any refusal or
       error, what was published is taken back and the temporary directory
-      removed: *directory* is left exactly as it was. A process killed midway
-      leaves only the temporary directory, which
-      :func:`safename.uploads.sweep` removes.
+      removed: *directory* is left exactly as it was. A process killed while
+      writing leaves only the temporary directory; one killed while
+      publishing leaves a journal in it, and the next ``safe_extract`` into
+      *directory*, or :func:`safename.uploads.sweep`, takes the published
+      part back (roll back), touching only entries it moved itself.
 
     Files get the default mode (``0o666`` less the umask): never the
     archive's set-user-ID or executable bits, nor its owner.
@@ -192,6 +195,8 @@ def safe_extract(
         max_path_bytes=max_path_bytes,
     )
     with opened_directory(directory, follow_symlinks=True) as target_fd:
+        if not dry_run:  # what a killed extraction left published here is taken back first
+            roll_back_abandoned(target_fd)
         staging = None if dry_run else Staging(target_fd)
         try:
             _extract_all(archive, target_fd, plan, limits, staging)
@@ -202,7 +207,10 @@ def safe_extract(
                 staging.abandon()
             raise
         if staging is not None:
-            staging.remove()
+            # Committed: the archive is whole. A staging directory that cannot be removed
+            # now holds nothing of it, and sweep removes it later.
+            with contextlib.suppress(OSError):
+                staging.remove()
     return [Path(directory, *member.parts) for member in plan.members]
 
 

@@ -117,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `safename rename DIR | head -1`: the reader has all it wanted
         discard_further_output()
         return ExitStatus.OUTPUT_CLOSED
+    except KeyboardInterrupt:  # Ctrl-C: every command has cleaned up on its way out
+        print(f"{PROGRAM}: interrupted", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ class ExitStatus(enum.IntEnum):
 
     >>> [(status.name, int(status)) for status in ExitStatus]  # doctest: +NORMALIZE_WHITESPACE
     [('OK', 0), ('UNSAFE', 1), ('USAGE', 2), ('NO_SUCH_DIRECTORY', 3), ('RENAME_FAILED', 4),
-     ('WRITE_FAILED', 5), ('OUTPUT_CLOSED', 141)]
+     ('WRITE_FAILED', 5), ('INTERRUPTED', 130), ('OUTPUT_CLOSED', 141)]
     """
 
     OK = 0
@@ -34,6 +34,9 @@ class ExitStatus(enum.IntEnum):
     #: ``extract`` or ``sweep`` could not read or write (the archive is missing, the disk is
     #: full...); ``extract`` left the directory as it was.
     WRITE_FAILED = 5
+    #: Interrupted (Ctrl-C, ``SIGINT``); the status a shell reports for it. ``rename --apply``
+    #: leaves a move cut in the middle in its journal, and the next run settles it.
+    INTERRUPTED = 130  # 128 + SIGINT (2)
     #: The reader of stdout closed it (``| head -1``); the status of a process killed by
     #: SIGPIPE, as a shell reports it. ``rename --apply`` stops between two moves.
     OUTPUT_CLOSED = 141  # 128 + SIGPIPE (13), spelled out: Windows has no SIGPIPE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Final
@@ -95,6 +96,8 @@ def _rename_tree(
     progress = Progress(0, enabled=False)
     report = Report(arguments.format, progress, apply=arguments.apply)
     if arguments.apply:
+        # Held for the whole run: a second run cannot settle, or unlink, a journal in use.
+        rename_journal.lock_tree(top_fd)
         for recovered in rename_journal.recover(top_fd):
             report.recovered(recovered)
     elif moves := rename_journal.pending(top_fd):
@@ -105,6 +108,8 @@ def _rename_tree(
         report.problem(f"cannot list {'/'.join(parts)!r}: {error}")
     progress = report.progress = Progress(listing.total, enabled=show_progress)
     moved: set[tuple[tuple[str, ...], str]] = set()
+    # Closed at once when a closed pipe or Ctrl-C stops the loop, not when collected: the
+    # journal is settled while the tree's descriptor is still open.
     outcomes = renaming.rename_listed(
         top_fd,
         listing,
@@ -114,10 +119,11 @@ def _rename_tree(
         apply=arguments.apply,
         on_directory_done=progress.advance,
     )
-    for outcome in outcomes:
-        report.outcome(outcome)
-        if isinstance(outcome, renaming.Renamed):
-            moved.add((outcome.directory, outcome.old))
+    with contextlib.closing(outcomes):
+        for outcome in outcomes:
+            report.outcome(outcome)
+            if isinstance(outcome, renaming.Renamed):
+                moved.add((outcome.directory, outcome.old))
     progress.close()
     for directory, name, target in renaming.links_into_moves(listing, moved, top):
         report.dangling(directory, name, target)
