@@ -89,6 +89,20 @@ ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
 
+#: The colon: on Windows it names a drive (``C:x``) or an NTFS alternate data
+#: stream (``file.txt:stream``), or ends a device name (``CON:``). Refused by
+#: every profile, and where a device name's stem ends.
+COLON: Final = ":"
+
+#: What no name may end with in the preserving profile: Windows drops a
+#: trailing dot or space, so ``a.txt.`` and ``a.txt`` are one file there.
+PRESERVING_TRAILING: Final = ". "
+
+#: What every name the package writes on its own behalf starts with (its
+#: temporaries, their marker, the rename journal): no writer creates a name
+#: that :func:`is_reserved_temporary` matches for anyone else.
+TEMPORARY_PREFIX: Final = ".safename-"
+
 #: Path segments that file systems and URL clients resolve away (RFC 3986
 #: section 5.2.4): never a name, never a URL value.
 DOT_SEGMENTS: Final = frozenset({".", ".."})
@@ -128,13 +142,39 @@ def is_plain_safe(name: str, max_length: int) -> bool:
 def is_reserved(name: str) -> bool:
     """Whether *name*'s stem is a Windows device name.
 
+    The stem ends at the first ``.`` or ``:`` (Windows opens the console for
+    ``CON.txt``, ``CON:`` and ``CON:.txt`` alike), trailing spaces ignored.
+
     >>> is_reserved("con.txt"), is_reserved("COM\u00b9"), is_reserved("CONSOLE")
+    (True, True, False)
+    >>> is_reserved("CON:"), is_reserved("nul:.txt"), is_reserved("CONX:")
     (True, True, False)
     """
     if name[:1] not in RESERVED_INITIALS:  # most names leave here
         return False
-    stem = name.partition(".")[0].rstrip(" ")
+    stem = name.partition(".")[0]
+    if COLON in stem:
+        stem = stem.partition(COLON)[0]
+    stem = stem.rstrip(" ")
     return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES
+
+
+def is_reserved_temporary(name: str) -> bool:
+    """Whether *name* could be taken for one of safename's own temporaries.
+
+    The rule: after NFKC normalization and case folding (then NFKC again, as
+    Unicode's ``NFKC_Casefold`` does), *name* starts with :data:`TEMPORARY_PREFIX`.
+    A case variant is one name on a case-insensitive file system, and a
+    compatibility look-alike (a fullwidth ``．`` or ``ｓ``) one after a
+    normalizing copy.
+
+    >>> is_reserved_temporary(".SafeName-x"), is_reserved_temporary("\uff0esafename-marker")
+    (True, True)
+    >>> is_reserved_temporary("safename-upload.txt"), is_reserved_temporary(".safename")
+    (False, False)
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return folded.startswith(TEMPORARY_PREFIX)
 
 
 def byte_length(name: str) -> int:
