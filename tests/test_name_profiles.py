@@ -85,7 +85,8 @@ REFUSED = [
     ("a\u2066b.txt", F.INVISIBLE_CHARACTER),  # left-to-right isolate
     ("a\u00adb", F.INVISIBLE_CHARACTER),  # soft hyphen
     ("a\ufe0fb", F.INVISIBLE_CHARACTER),  # a variation selector
-    ("a\ud800b", F.INVALID_CHARACTER),  # a lone surrogate: undecodable bytes
+    ("a\ud800b", F.INVALID_CHARACTER),  # a lone surrogate
+    ("a\udcffb", F.INVALID_CHARACTER),  # the byte 0xff of a tar name, not UTF-8
     ("a" * 256, F.TOO_LONG),
     ("é" * 128, F.TOO_LONG),  # 256 bytes of UTF-8
     ("CON", F.RESERVED_NAME),
