@@ -89,6 +89,9 @@ ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
 
+#: Matches a lone surrogate: what Python makes of a POSIX name's undecodable bytes.
+SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+
 #: The colon: on Windows it names a drive (``C:x``) or an NTFS alternate data
 #: stream (``file.txt:stream``), or ends a device name (``CON:``). Refused by
 #: every profile, and where a device name's stem ends.

@@ -120,15 +120,13 @@ def _shape_problem(name: str) -> FilenameReason | None:
     return None
 
 
-def _character_problem(name: str, *, refuse_surrogates: bool = False) -> FilenameReason | None:
+def _character_problem(name: str) -> FilenameReason | None:
     for char in name:
         category = unicodedata.category(char)
         if category == "Cc":
             return FilenameReason.CONTROL_CHARACTER
         if category == "Cf" or _rules.IGNORABLE_RE.match(char):
             return FilenameReason.INVISIBLE_CHARACTER
-        if refuse_surrogates and category == "Cs":  # undecodable bytes: no UTF-8 name
-            return FilenameReason.INVALID_CHARACTER
     return None
 
 
@@ -174,11 +172,19 @@ def _preserving_problem(name: str, max_length: int) -> FilenameReason | None:
     return (
         _shape_problem(name)
         or _shape_problem(normalized)
-        or _character_problem(name, refuse_surrogates=True)
+        or _character_problem(name)
+        or _surrogate_problem(name)
         or _length_problem(name, max_length)
         or _windows_problem(name)
         or _namespace_problem(name)
     )
+
+
+def _surrogate_problem(name: str) -> FilenameReason | None:
+    # Undecodable bytes of a POSIX name: no UTF-8 name, on no other system the same.
+    if _rules.SURROGATE_RE.search(name):
+        return FilenameReason.INVALID_CHARACTER
+    return None
 
 
 def _windows_problem(name: str) -> FilenameReason | None:
