@@ -57,6 +57,10 @@ P = PathReason
         ("..\\windows", P.BACKSLASH),
         ("a\\b", P.BACKSLASH),
         ("a\x00b", P.NUL),
+        # Windows drops trailing dots: "..." is ".." there.
+        ("...", P.TRAVERSAL),
+        # NFKC turns fullwidth full stops into "..".
+        ("a/\uff0e\uff0e/b", P.TRAVERSAL),
     ],
 )
 def test_escaping_paths_are_refused_with_a_reason(pathname: str, reason: PathReason) -> None:
@@ -75,7 +79,6 @@ def test_escaping_paths_are_refused_with_a_reason(pathname: str, reason: PathRea
         (("a", "b/c.txt"), "/srv/base/a/b/c.txt"),
         (("./a//b/",), "/srv/base/a/b"),
         (("a..b",), "/srv/base/a..b"),
-        (("...",), "/srv/base/..."),
     ],
 )
 def test_relative_paths_are_joined(pathnames: tuple[str, ...], expected: str) -> None:

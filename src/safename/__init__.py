@@ -21,6 +21,7 @@ from safename.errors import (
 from safename.filenames import (
     RESERVED_NAMES,
     Fallback,
+    Profile,
     _sanitize,
     is_safe_filename,
     random_stem,
@@ -65,6 +66,7 @@ __all__ = [
     "PathConverter",
     "PathReason",
     "Pattern",
+    "Profile",
     "Router",
     "RuleSyntaxError",
     "SafenameError",

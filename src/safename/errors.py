@@ -41,6 +41,12 @@ class FilenameReason(enum.Enum):
     LEADING_DOT_OR_DASH = "leading_dot_or_dash"
     TRAILING_DOT_OR_SPACE = "trailing_dot_or_space"
     EDGE_UNDERSCORE = "edge_underscore"
+    #: A colon: on Windows it names a drive (``C:x``), an NTFS alternate data
+    #: stream (``file.txt:stream``, ``file.txt::$DATA``) or ends a device (``CON:``).
+    COLON = "colon"
+    #: In safename's own namespace (``.safename-...`` in any case or look-alike
+    #: spelling): the names its writers use for their temporaries.
+    RESERVED_NAMESPACE = "reserved_namespace"
 
 
 class UnsafeFilenameError(SafenameError):
@@ -73,23 +79,36 @@ class PathReason(enum.Enum):
     DEVICE_NAME = "device_name"
     #: A symbolic link stands where a directory was expected, and is not followed.
     SYMLINK = "symlink"
+    #: A component the preserving filename profile refuses for another reason
+    #: (a colon, a control or invisible character, a trailing dot or space...);
+    #: the error's ``name_reason`` is the :class:`FilenameReason`.
+    UNSAFE_NAME = "unsafe_name"
 
 
 class UnsafePathError(SafenameError):
     """A path refused by :func:`safename.safe_join` or :func:`safename.paths.open_directory`.
 
     Its ``reason`` says why: it would leave the base directory, a component
-    is a device name, or a symbolic link stands where a directory should be.
+    is a device name or another name the preserving profile refuses, or a
+    symbolic link stands where a directory should be. For
+    ``PathReason.UNSAFE_NAME``, ``name_reason`` says which filename rule the
+    component broke; otherwise it is ``None``.
 
     >>> error = UnsafePathError("../etc", PathReason.TRAVERSAL)
     >>> error.reason is PathReason.TRAVERSAL, str(error)
     (True, "unsafe path '../etc': traversal")
+    >>> str(UnsafePathError("a.txt:x", PathReason.UNSAFE_NAME, FilenameReason.COLON))
+    "unsafe path 'a.txt:x': unsafe_name (colon)"
     """
 
-    def __init__(self, path: str, reason: PathReason) -> None:
-        super().__init__(f"unsafe path {path!r}: {reason.value}")
+    def __init__(
+        self, path: str, reason: PathReason, name_reason: FilenameReason | None = None
+    ) -> None:
+        detail = "" if name_reason is None else f" ({name_reason.value})"
+        super().__init__(f"unsafe path {path!r}: {reason.value}{detail}")
         self.path = path
         self.reason = reason
+        self.name_reason = name_reason
 
 
 class ConversionError(SafenameError):

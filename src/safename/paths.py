@@ -28,8 +28,21 @@ from safename._fs.publish import ensure_removable, move_without_replacing, no_re
 from safename._fs.temporaries import is_reserved_name, temporary_name
 
 # Defined with the other errors: a compiled module cannot subclass OSError natively.
-from safename.errors import NoReplaceUnsupportedError, PathReason, UnsafePathError
-from safename.filenames import Fallback, _rules, random_stem, secure_filename, validate_filename
+from safename.errors import (
+    FilenameReason,
+    NoReplaceUnsupportedError,
+    PathReason,
+    UnsafeFilenameError,
+    UnsafePathError,
+)
+from safename.filenames import (
+    Fallback,
+    Profile,
+    _rules,
+    random_stem,
+    secure_filename,
+    validate_filename,
+)
 
 __all__ = [
     "NoReplaceUnsupportedError",
@@ -42,12 +55,20 @@ __all__ = [
     "opened_directory",
     "path_problem",
     "safe_join",
+    "segment_problem",
     "temporary_name",
     "unique_filename",
 ]
 
 _T = TypeVar("_T")
 _DRIVE_RE: Final = re.compile(r"[A-Za-z]:")
+_DROPPED: Final = ("", ".")
+#: The path reason of a segment the preserving profile refuses, by its filename reason.
+_PATH_REASONS: Final[dict[FilenameReason, PathReason]] = {
+    **dict.fromkeys(FilenameReason, PathReason.UNSAFE_NAME),
+    FilenameReason.TRAVERSAL: PathReason.TRAVERSAL,
+    FilenameReason.RESERVED_NAME: PathReason.DEVICE_NAME,
+}
 _NUMBERED_TRIES: Final = 99
 _RANDOM_TRIES: Final = 1000
 _CREATE_FLAGS: Final = descriptors.CREATE_EXCLUSIVE
@@ -60,14 +81,23 @@ def safe_join(directory: str | os.PathLike[str], *pathnames: str) -> str:
     check is lexical, like ``werkzeug.security.safe_join``: the directory
     itself and links inside it are trusted. Unlike werkzeug's, it never
     returns ``None``; it raises, so a forgotten check cannot pass ``None`` on.
+    Every other segment must pass :func:`~safename.is_safe_filename` in the
+    preserving profile (:attr:`Profile.PRESERVING <safename.Profile.PRESERVING>`),
+    the one :func:`~safename.safe_extract` judges archive members with: a
+    user's names (``.gitignore``, ``My Report (1).pdf``, ``café.txt``) join
+    as they are, names that are dangerous on some common file system do not.
 
     :param directory: the trusted base directory.
     :param pathnames: untrusted relative paths, for example from a URL.
     :returns: the joined path, always *directory* or below it.
     :raises UnsafePathError: with a :class:`~safename.PathReason`: a ``..``
-        segment, an absolute path, a drive letter (``C:``), a UNC path
-        (``//server``), a backslash, a NUL character, or a Windows device
-        name as any segment (``CON``, ``nul.txt``, ``COM1 . log``), on every OS.
+        segment (or one that NFKC turns into dots only, like ``．．``), an
+        absolute path, a drive letter (``C:``), a UNC path (``//server``), a
+        backslash, a NUL character, a Windows device name as any segment
+        (``CON``, ``nul.txt``, ``COM1 . log``, ``CON:``), on every OS, or
+        ``UNSAFE_NAME`` for a segment the preserving profile refuses otherwise
+        (a colon, a control or invisible character, a trailing dot or space...),
+        with the :class:`~safename.FilenameReason` as the error's ``name_reason``.
 
     >>> safe_join("/srv/files", "docs/./a.txt")
     '/srv/files/docs/a.txt'
@@ -79,12 +109,17 @@ def safe_join(directory: str | os.PathLike[str], *pathnames: str) -> str:
     Traceback (most recent call last):
     ...
     safename.errors.UnsafePathError: unsafe path 'docs/nul.txt': device_name
+    >>> safe_join("/srv/files", "docs/file.txt:stream")
+    Traceback (most recent call last):
+    ...
+    safename.errors.UnsafePathError: unsafe path 'docs/file.txt:stream': unsafe_name (colon)
     """
     segments: list[str] = []
     for pathname in pathnames:
         reason = path_problem(pathname)
         if reason is not None:
-            raise UnsafePathError(pathname, reason)
+            name_reason = _name_reason(pathname) if reason is PathReason.UNSAFE_NAME else None
+            raise UnsafePathError(pathname, reason, name_reason)
         segments.extend(segment for segment in pathname.split("/") if segment not in ("", "."))
     base = os.fspath(directory)
     # One joined string: ntpath.join would restart at a later "C:" argument.
@@ -95,13 +130,17 @@ def path_problem(pathname: str) -> PathReason | None:
     """Why :func:`safe_join` would refuse the relative path *pathname*, or ``None`` if it would not.
 
     The same rules, as a check that raises nothing: a NUL, a backslash, a UNC
-    or absolute start, a drive letter, a ``..`` segment, or a Windows device
-    name as any segment. :mod:`safename.archives` checks member names with it.
+    or absolute start, a drive letter, a ``..`` segment, a Windows device
+    name as any segment, or a segment the preserving filename profile refuses
+    (``UNSAFE_NAME``; :func:`segment_problem` says which rule). Empty and
+    ``.`` segments are dropped, as :func:`safe_join` drops them.
 
     >>> path_problem("docs/a.txt") is None
     True
     >>> path_problem("docs/../../etc/passwd"), path_problem("sub/NUL.txt")
     (<PathReason.TRAVERSAL: 'traversal'>, <PathReason.DEVICE_NAME: 'device_name'>)
+    >>> path_problem("a/\uff0e\uff0e/b"), path_problem("notes.txt:hidden")
+    (<PathReason.TRAVERSAL: 'traversal'>, <PathReason.UNSAFE_NAME: 'unsafe_name'>)
     """
     if "\x00" in pathname:
         return PathReason.NUL
@@ -116,9 +155,40 @@ def path_problem(pathname: str) -> PathReason | None:
         return PathReason.DRIVE
     if ".." in segments:
         return PathReason.TRAVERSAL
-    # The one rule secure_filename and the validator read: a device's stem, any extension.
-    if any(_rules.is_reserved(segment) for segment in segments):
-        return PathReason.DEVICE_NAME
+    for segment in segments:
+        if segment not in _DROPPED:
+            reason = segment_problem(segment)
+            if reason is not None:
+                return _PATH_REASONS[reason]
+    return None
+
+
+def segment_problem(segment: str) -> FilenameReason | None:
+    """Why the preserving filename profile refuses one path segment, or ``None``.
+
+    What :func:`safe_join` and :func:`~safename.safe_extract` check each
+    component of a path with: :func:`~safename.validate_filename` with
+    ``profile=Profile.PRESERVING``, as a reason rather than an error.
+
+    >>> segment_problem("My Report (1).pdf") is None
+    True
+    >>> segment_problem("CON:").value, segment_problem("x\u200b.txt").value
+    ('reserved_name', 'invisible_character')
+    """
+    try:
+        validate_filename(segment, profile=Profile.PRESERVING)
+    except UnsafeFilenameError as error:
+        return error.reason
+    return None
+
+
+def _name_reason(pathname: str) -> FilenameReason | None:
+    """The filename rule the first refused segment of *pathname* broke."""
+    for segment in pathname.split("/"):
+        if segment not in _DROPPED:
+            reason = segment_problem(segment)
+            if reason is not None:
+                return reason
     return None
 
 

@@ -24,13 +24,13 @@ import re
 import secrets
 import stat
 import time
-import unicodedata
 from collections.abc import Callable
 from typing import Final
 
 from safename._fs import descriptors, rollback
 from safename._fs.descriptors import is_directory, open_directory, opened_directory
 from safename.errors import UnsafePathError
+from safename.filenames import _rules
 
 __all__ = [
     "DEFAULT_SWEEP_AGE",
@@ -49,7 +49,7 @@ __all__ = [
 DEFAULT_SWEEP_AGE: Final = datetime.timedelta(hours=1)
 #: What every name the package writes on its own behalf starts with (temporaries,
 #: the marker, the rename journal); see :func:`is_reserved_name`.
-RESERVED_PREFIX: Final = ".safename-"
+RESERVED_PREFIX: Final = _rules.TEMPORARY_PREFIX
 #: The file inside a temporary directory that proves safename made it.
 MARKER_NAME: Final = ".safename-marker"
 #: The file inside an upload's temporary directory that holds the data.
@@ -77,7 +77,9 @@ def is_reserved_name(name: str) -> bool:
     variant (``.SafeName-upload-...``) is one name on a case-insensitive file
     system, and a compatibility look-alike (a fullwidth ``．`` or ``ｓ``) is one
     after a normalizing copy. Refusing them costs nothing a user needs, since
-    every name the package writes for itself starts with ``.safename-``.
+    every name the package writes for itself starts with ``.safename-``. The
+    rule lives in the filename rule table, where both name profiles refuse it
+    (``FilenameReason.RESERVED_NAMESPACE``).
 
     :param name: one path component.
 
@@ -88,8 +90,7 @@ def is_reserved_name(name: str) -> bool:
     >>> is_reserved_name("safename-upload.txt"), is_reserved_name(".safename")
     (False, False)
     """
-    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    return folded.startswith(RESERVED_PREFIX)
+    return _rules.is_reserved_temporary(name)
 
 
 def temporary_name(kind: str) -> str:

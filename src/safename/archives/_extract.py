@@ -5,18 +5,17 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
 
 from safename._fs.staging import NameTakenError, Staging, opened_chain
-from safename._fs.temporaries import is_reserved_name, roll_back_abandoned
+from safename._fs.temporaries import roll_back_abandoned
 from safename.archives import _formats as formats
 from safename.archives._formats import Entry, Kind
-from safename.errors import SafenameError
-from safename.paths import opened_directory, path_problem
+from safename.errors import FilenameReason, PathReason, SafenameError
+from safename.paths import opened_directory, path_problem, segment_problem
 
 #: :func:`safe_extract`'s default limits: members, expanded bytes, and expansion ratio.
 DEFAULT_MAX_MEMBERS: Final = 10_000
@@ -30,9 +29,6 @@ _CHUNK_BYTES: Final = 64 * 1024
 #: An archive that expands to less than this is never refused for its ratio:
 #: a small, very compressible text file is not a bomb.
 RATIO_FLOOR_BYTES: Final = 1 << 20
-_MAX_SEGMENT_BYTES: Final = 255
-# C0 controls and DEL, and lone surrogates (undecodable bytes of a tar name).
-_INVALID_CHARACTER: Final = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class ArchiveReason(enum.Enum):
@@ -49,7 +45,11 @@ class ArchiveReason(enum.Enum):
     BACKSLASH = "backslash"
     NUL = "nul"
     DEVICE_NAME = "device_name"
-    #: Empty, a control character, undecodable bytes, or a component over 255 bytes.
+    #: Empty, or a component the preserving name profile refuses
+    #: (:attr:`Profile.PRESERVING <safename.Profile.PRESERVING>`): a control,
+    #: invisible or bidi character, a colon, a trailing dot or space, a
+    #: look-alike of a separator, undecodable bytes, over 255 bytes. The
+    #: detail names the :class:`~safename.FilenameReason`.
     INVALID_NAME = "invalid_name"
     #: A symbolic or hard link, and links are not allowed.
     LINK = "link"
@@ -306,22 +306,29 @@ def _read(entry: Entry, data: IO[bytes]) -> bytes:
 
 
 def _member_parts(name: str) -> tuple[str, ...]:
-    """The components of a member name, or :class:`UnsafeArchiveError` if one is unsafe."""
+    """The components of a member name, or :class:`UnsafeArchiveError` if one is unsafe.
+
+    Each component is judged by the preserving name profile, as
+    :func:`~safename.safe_join` judges it: the archive's own names are kept.
+    """
     problem = path_problem(name)
+    parts = tuple(part for part in name.split("/") if part not in ("", "."))
+    if problem is PathReason.UNSAFE_NAME:
+        for part in parts:
+            reason = segment_problem(part)
+            if reason is not None:
+                raise _name_refused(name, part, reason)
     if problem is not None:
         raise UnsafeArchiveError(name, ArchiveReason(problem.value))
-    parts = tuple(part for part in name.split("/") if part not in ("", "."))
-    for part in parts:
-        if _INVALID_CHARACTER.search(part):
-            detail = "a control character or an undecodable byte"
-            raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
-        if len(part.encode("utf-8")) > _MAX_SEGMENT_BYTES:
-            detail = f"a component over {_MAX_SEGMENT_BYTES} bytes"
-            raise UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
-        if is_reserved_name(part):
-            detail = f"{part!r} is in safename's own namespace"
-            raise UnsafeArchiveError(name, ArchiveReason.RESERVED_NAME, detail)
     return parts
+
+
+def _name_refused(name: str, part: str, reason: FilenameReason) -> UnsafeArchiveError:
+    if reason is FilenameReason.RESERVED_NAMESPACE:
+        detail = f"{part!r} is in safename's own namespace"
+        return UnsafeArchiveError(name, ArchiveReason.RESERVED_NAME, detail)
+    detail = f"{part!r}: {reason.value}"
+    return UnsafeArchiveError(name, ArchiveReason.INVALID_NAME, detail)
 
 
 def _key(part: str) -> str:

@@ -89,6 +89,23 @@ ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 #: The categories of the characters the Unicode mode keeps: letters, marks, numbers.
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
 
+#: Matches a lone surrogate: what Python makes of a POSIX name's undecodable bytes.
+SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+
+#: The colon: on Windows it names a drive (``C:x``) or an NTFS alternate data
+#: stream (``file.txt:stream``), or ends a device name (``CON:``). Refused by
+#: every profile, and where a device name's stem ends.
+COLON: Final = ":"
+
+#: What no name may end with in the preserving profile: Windows drops a
+#: trailing dot or space, so ``a.txt.`` and ``a.txt`` are one file there.
+PRESERVING_TRAILING: Final = ". "
+
+#: What every name the package writes on its own behalf starts with (its
+#: temporaries, their marker, the rename journal): no writer creates a name
+#: that :func:`is_reserved_temporary` matches for anyone else.
+TEMPORARY_PREFIX: Final = ".safename-"
+
 #: Path segments that file systems and URL clients resolve away (RFC 3986
 #: section 5.2.4): never a name, never a URL value.
 DOT_SEGMENTS: Final = frozenset({".", ".."})
@@ -135,6 +152,38 @@ def is_reserved(name: str) -> bool:
         return False
     stem = name.partition(".")[0].rstrip(" ")
     return len(stem) <= _LONGEST_RESERVED and stem.upper() in RESERVED_NAMES
+
+
+def is_device_name(name: str) -> bool:
+    """Whether Windows opens a device for *name*: its stem is a device name, where a
+    stem ends at the first ``.`` or :data:`COLON` (``CON.txt``, ``CON:`` and
+    ``CON:.txt`` are all the console).
+
+    :func:`is_reserved` is this rule for names without a colon, which no
+    strict name has; it stays apart to keep the sanitizer's hot path short.
+
+    >>> is_device_name("CON:"), is_device_name("nul:.txt"), is_device_name("CONX:")
+    (True, True, False)
+    """
+    return is_reserved(name.partition(COLON)[0])
+
+
+def is_reserved_temporary(name: str) -> bool:
+    """Whether *name* could be taken for one of safename's own temporaries.
+
+    The rule: after NFKC normalization and case folding (then NFKC again, as
+    Unicode's ``NFKC_Casefold`` does), *name* starts with :data:`TEMPORARY_PREFIX`.
+    A case variant is one name on a case-insensitive file system, and a
+    compatibility look-alike (a fullwidth ``．`` or ``ｓ``) one after a
+    normalizing copy.
+
+    >>> is_reserved_temporary(".SafeName-x"), is_reserved_temporary("\uff0esafename-marker")
+    (True, True)
+    >>> is_reserved_temporary("safename-upload.txt"), is_reserved_temporary(".safename")
+    (False, False)
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return folded.startswith(TEMPORARY_PREFIX)
 
 
 def byte_length(name: str) -> int:
