@@ -218,10 +218,15 @@ class _OpenBranch:
         self._stack: list[tuple[Parts, int]] = [((), top_fd)]
         self._identities = identities
         self._skipped: set[Parts] = set()
+        self._skipped_depths: set[int] = set()
 
     def under_skipped(self, parts: Parts) -> bool:
         """Whether *parts* is inside (or is) a directory already reported as skipped."""
-        return any(parts[:depth] in self._skipped for depth in range(1, len(parts) + 1))
+        # Only the depths where something was skipped: trying every prefix of every
+        # directory made a tree n deep cost n squared.
+        return any(
+            parts[:depth] in self._skipped for depth in self._skipped_depths if depth <= len(parts)
+        )
 
     def open(self, parts: Parts) -> int:
         """The descriptor of the listed directory *parts*, reopening what is missing below the root.
@@ -250,6 +255,7 @@ class _OpenBranch:
 
     def _skip(self, prefix: Parts, reason: str) -> NoReturn:
         self._skipped.add(prefix)
+        self._skipped_depths.add(len(prefix))
         raise _ChangedError(prefix, reason)
 
     def is_skipped(self, parts: Parts) -> bool:
