@@ -16,7 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fallback_mount import Place, fallback_place, fast_directory, place, shim_library
+from fallback_mount import (
+    Place,
+    bindfs_mount,
+    build_shim,
+    fallback_place,
+    fast_directory,
+    place,
+    shim_library,
+)
 from faults import linked_twice, manifest, temporaries, visible
 from test_crash_safety import make_zip, rename_cli, unsafe_tree, users_files
 
@@ -40,6 +48,28 @@ def test_renameat2_is_refused_in_each_place(place: Place) -> None:
     assert (answer.returncode, answer.stdout) == (0, "False\n"), answer.stderr
     assert sorted(path.name for path in place.directory.iterdir()) == ["a"]
     assert place.refusals() == (1 if place.kind == "shim" else 0)
+
+
+def mount_and_leave(directory: Path) -> None:
+    with bindfs_mount(directory):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)]
+)
+@pytest.mark.parametrize("start", [mount_and_leave, build_shim], ids=["bindfs", "shim"])
+def test_a_missing_tool_skips_here_and_fails_on_ci(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    ci: str,
+    outcome: type[BaseException],
+    start: Callable[[Path], object],
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # no bindfs, no cc on this PATH
+    with pytest.raises(outcome):
+        start(tmp_path)
 
 
 # The probe behind --version cannot see a mount: it names no file, so a FUSE or NFS
