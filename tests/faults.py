@@ -161,6 +161,17 @@ class _Injector:
         descriptors._renameat2 = lambda: renameat2  # type: ignore[assignment]
 
 
+def install_hooks(point: int | None, fault: Fault, *, fallback: bool = False) -> list[str]:
+    """Hook this whole process, for a fresh interpreter that runs one writer; its list of calls.
+
+    What :func:`run_in_child` does in its fork, for a process started with
+    something a fork cannot add (``LD_PRELOAD``): see ``fault_runner.py``.
+    """
+    injector = _Injector(point, fault, fallback=fallback)
+    injector.install()
+    return injector.calls
+
+
 def run_in_child(
     operation: Callable[[], object], point: int | None, fault: Fault, *, fallback: bool = False
 ) -> Outcome:

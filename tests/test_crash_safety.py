@@ -303,8 +303,16 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
 def test_a_crash_or_an_error_at_any_call_is_repaired_by_the_next_run(
     scratch: Path, name: str, fault: Fault
 ) -> None:
+    check_every_call(scratch, name, fault)
+
+
+def check_every_call(tmp_path: Path, name: str, fault: Fault, *, must_link: bool = False) -> int:
+    """Crash or fail the scenario *name* at each of its calls in turn, in *tmp_path*; the count.
+
+    *must_link*: the file system itself refuses ``RENAME_NOREPLACE`` (a FUSE
+    mount, a preloaded shim), so the counting run must show the link fallback.
+    """
     scenario = SCENARIOS[name]
-    tmp_path = scratch
     warm_up = tmp_path / "warm-up"  # what is cached once per process (renameat2...) is cached
     warm_up.mkdir()
     scenario.prepare(warm_up)
@@ -317,9 +325,9 @@ def test_a_crash_or_an_error_at_any_call_is_repaired_by_the_next_run(
     calls = clean.calls
     expected = manifest(reference)
     assert not temporaries(reference)
-    if scenario.fallback:
+    if scenario.fallback or must_link:
         assert "renameat2" in calls  # the fallback did run, after renameat2 refused
-        assert "link" in calls
+        assert "link" in calls, calls
     for point in range(len(calls)):
         for sweep_first in (False, True) if fault.kills else (False,):
             root = tmp_path / f"at-{point}-{sweep_first}"
@@ -348,3 +356,4 @@ def test_a_crash_or_an_error_at_any_call_is_repaired_by_the_next_run(
             except AssertionError as error:
                 raise AssertionError(f"{where}: {error}") from error
             shutil.rmtree(root)
+    return len(calls)

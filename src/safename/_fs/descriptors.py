@@ -95,14 +95,21 @@ def rename_no_replace(source: str, target: str, source_dir_fd: int, target_dir_f
 
 
 def renameat2_works() -> bool:
-    """Whether this kernel runs ``renameat2`` (a probe that touches nothing)."""
+    """Whether ``renameat2`` with ``RENAME_NOREPLACE`` runs here (a probe that touches nothing).
+
+    Empty names: ENOENT where the call and its flag work (the kernel checks
+    the flag before it looks a name up); ENOSYS where the call is missing;
+    EINVAL (or ENOTSUP) where the flag is refused whatever the names (a
+    sandbox, or a C library shim), as :func:`rename_no_replace` would then be
+    refused on every call. A mount that refuses the flag (FUSE, NFS) is not
+    seen here: the path is never looked up on it, and the move falls back there.
+    """
     function = _renameat2()
     if function is None:
         return False
-    # Empty names: ENOENT where the call exists, ENOSYS where it does not.
     if function(-100, b"", -100, b"", RENAME_NOREPLACE) == 0:  # pragma: no cover
         return True
-    return ctypes.get_errno() != errno.ENOSYS
+    return ctypes.get_errno() not in _UNSUPPORTED
 
 
 def removal_blocker(name: str, dir_fd: int, status: os.stat_result) -> str | None:

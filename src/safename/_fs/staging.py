@@ -276,6 +276,10 @@ class Staging:
         self._close_directories()
         try:
             os.unlink(JOURNAL_NAME, dir_fd=self.fd)
+            # Nameless now, its lock guards nothing: let go of it before the removal. NFS
+            # and FUSE keep an open file that lost its name as a hidden entry (.nfsXXXX,
+            # .fuse_hiddenXXXX) until it is closed, and the directory could not be removed.
+            self._journal.close()
             os.close(self.fd)
             self.fd = -1
             remove_tree(self.name, self.target_fd)

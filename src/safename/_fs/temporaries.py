@@ -360,6 +360,10 @@ def _settle_extraction(name: str, parent_fd: int) -> None:
                         raise OSError(errno.EIO, message, name)
                 # Settled: the journal goes first, so that nothing acts on its records again.
                 os.unlink(rollback.JOURNAL_NAME, dir_fd=staging_fd)
+                # Closed before the removal: on NFS and FUSE an open file without a name
+                # stays as a hidden entry (.nfsXXXX, .fuse_hiddenXXXX) until it is closed.
+                os.close(locked)
+                locked = None
             discard_temporary_directory(name, parent_fd)
         finally:
             if locked is not None:
