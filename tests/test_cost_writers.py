@@ -329,13 +329,6 @@ def test_a_deep_member_costs_linear_lines_and_calls_per_component(
     assert_linear(f"{kind} depth", make, (64, 128, 256, 512), measure=_measure, units=lambda n: n)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the collision check (_Plan._claim) keys each directory by the tuple of its folded "
-    "prefix, so a member d components deep hashes about d*d/2 components: 2,146 for one member "
-    "64 deep (33.5 per component), twice as many per component at each doubling of the depth; "
-    "bounded by max_depth",
-)
 @pytest.mark.parametrize("kind", ["zip", "tar"])
 def test_a_deep_member_hashes_each_component_a_bounded_number_of_times(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str

@@ -6,6 +6,7 @@ import contextlib
 import enum
 import os
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
@@ -338,10 +339,31 @@ def _key(part: str) -> str:
     return folded.rstrip(". ") or folded
 
 
-@dataclass
 class _Seen:
-    spelling: tuple[str, ...]
-    kind: Kind
+    """One name the archive has claimed: a node of a tree keyed by folded components.
+
+    A tree rather than a dict of whole folded paths: claiming a member d components
+    deep then looks at each component once, instead of hashing every prefix of it
+    (d²/2 components).
+    """
+
+    __slots__ = ("children", "kind", "parent", "part")
+
+    def __init__(self, part: str, kind: Kind, parent: _Seen | None) -> None:
+        self.part = part  # this component, spelled as the archive first spelled it
+        self.kind = kind
+        self.parent = parent
+        self.children: dict[str, _Seen] = {}
+
+    @property
+    def spelling(self) -> tuple[str, ...]:
+        """The whole path, as spelled: built only to name a member in an error."""
+        parts: list[str] = []
+        node: _Seen | None = self
+        while node is not None and node.parent is not None:
+            parts.append(node.part)
+            node = node.parent
+        return tuple(reversed(parts))
 
 
 @dataclass
@@ -350,7 +372,7 @@ class _Plan:
 
     allow_links: bool
     members: list[_Member] = field(default_factory=list)
-    _seen: dict[tuple[str, ...], _Seen] = field(default_factory=dict)
+    _root: _Seen = field(default_factory=lambda: _Seen("", Kind.DIRECTORY, None))
     _symlinks: list[_Member] = field(default_factory=list)
 
     def add(self, entry: Entry) -> _Member | None:
@@ -381,29 +403,44 @@ class _Plan:
         return member
 
     def _claim(self, name: str, parts: tuple[str, ...], kind: Kind) -> bool:
-        keys = tuple(map(_key, parts))
-        for end in range(1, len(parts)):
-            seen = self._seen.setdefault(keys[:end], _Seen(parts[:end], Kind.DIRECTORY))
+        node = self._root
+        for part in parts[:-1]:
+            seen = node.children.get(_key(part))
+            if seen is None:
+                seen = node.children[_key(part)] = _Seen(part, Kind.DIRECTORY, node)
             if seen.kind is Kind.SYMLINK:
                 detail = f"written through the link {'/'.join(seen.spelling)!r}"
                 raise UnsafeArchiveError(name, ArchiveReason.LINK_ESCAPES, detail)
-            if seen.kind is not Kind.DIRECTORY or seen.spelling != parts[:end]:
+            # Every component above matched its spelling, so comparing this one compares
+            # the whole prefix.
+            if seen.kind is not Kind.DIRECTORY or seen.part != part:
                 raise _collision(name, seen)
-        existing = self._seen.get(keys)
+            node = seen
+        key = _key(parts[-1])
+        existing = node.children.get(key)
         if existing is None:
-            self._seen[keys] = _Seen(parts, kind)
+            node.children[key] = _Seen(parts[-1], kind, node)
             return True
-        if kind is Kind.DIRECTORY is existing.kind and existing.spelling == parts:
+        if kind is Kind.DIRECTORY is existing.kind and existing.part == parts[-1]:
             return False  # a directory named again, or after a member inside it
         raise _collision(name, existing)
+
+    def _find(self, parts: Iterable[str]) -> _Seen | None:
+        """The claimed name spelled exactly *parts*, or ``None``."""
+        node: _Seen | None = self._root
+        for part in parts:
+            node = node.children.get(_key(part)) if node is not None else None
+            if node is None or node.part != part:
+                return None
+        return node
 
     def _check_hardlink(self, member: _Member) -> None:
         try:
             source = _member_parts(member.link or "")
         except UnsafeArchiveError:
             source = ()
-        seen = self._seen.get(tuple(map(_key, source))) if source else None
-        if seen is None or seen.kind is not Kind.FILE or seen.spelling != source:
+        seen = self._find(source) if source else None
+        if seen is None or seen.kind is not Kind.FILE:
             detail = f"to {member.link!r}, not an earlier file of the archive"
             raise UnsafeArchiveError(member.name, ArchiveReason.LINK_ESCAPES, detail)
 
@@ -415,21 +452,30 @@ class _Plan:
                 raise UnsafeArchiveError(member.name, ArchiveReason.LINK_ESCAPES, detail)
 
     def _resolves_inside(self, member: _Member) -> bool:
-        target = member.link or ""
-        spelling = list(member.parts[:-1])
-        for part in target.split("/"):
+        # The nodes from the root down to where the target points: ".." pops one.
+        start = self._find(member.parts[:-1])
+        if start is None:  # pragma: no cover - the link's own directories were claimed
+            return False
+        chain: list[_Seen] = []
+        node: _Seen | None = start
+        while node is not None and node.parent is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        for part in (member.link or "").split("/"):
             if part in ("", "."):
                 continue
             if part == "..":
-                if not spelling:
+                if not chain:
                     return False
-                spelling.pop()
+                chain.pop()
                 continue
-            spelling.append(part)
-            seen = self._seen.get(tuple(map(_key, spelling)))
-            if seen is None or seen.kind is Kind.SYMLINK or seen.spelling != tuple(spelling):
+            above = chain[-1] if chain else self._root
+            seen = above.children.get(_key(part))
+            if seen is None or seen.kind is Kind.SYMLINK or seen.part != part:
                 return False
-        return bool(spelling)
+            chain.append(seen)
+        return bool(chain)
 
 
 def _plausible_link(target: str) -> bool:
