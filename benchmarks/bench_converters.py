@@ -5,8 +5,10 @@ Run: ``python -m benchmarks.bench_converters``.
 Each table reads (``to_python``, Starlette's ``convert``) or writes (``to_url``,
 ``to_string``) the same values with each library's converter of that kind.
 The texts are ones every contender accepts, as a router hands them over
-after its regex matched. safename's converters check the text again (one
-value, one URL) where the others trust the router's regex, and the Starlette
+after its regex matched. safename's ``to_python``, called directly, checks the
+whole text where the others trust the router's regex; its routers and its
+adapters read a matched text without checking again what the regex proved
+(the rows "as a router reads a match" and "in werkzeug/starlette/django"), and the Starlette
 adapter and Werkzeug percent-encode what they write while Starlette and
 Django's converters do not (Django's ``reverse`` does it later), so the rows
 say what each costs, not that they do the same work.
@@ -26,6 +28,7 @@ from werkzeug import routing as werkzeug_routing
 from benchmarks._harness import Timing, compare
 from safename import converters
 from safename.django import django_converter
+from safename.flask import werkzeug_converter
 from safename.starlette import SafenameConvertor
 
 COUNT = 2000
@@ -44,6 +47,15 @@ def _uuids(rng: random.Random) -> list[uuid.UUID]:
 def _segments(rng: random.Random) -> list[str]:
     words = ["report", "photo", "über", "中文", "a b", "notes-2024", "x" * 40]
     return [f"{rng.choice(words)}{number}" for number in range(COUNT)]
+
+
+def _floats(rng: random.Random) -> list[float]:
+    return [round(rng.uniform(0, 10**6), rng.randrange(1, 6)) for _ in range(COUNT)]
+
+
+def _paths(rng: random.Random) -> list[str]:
+    words = ["docs", "guide", "über", "a b", "index.md", "2024"]
+    return ["/".join(rng.choice(words) for _ in range(rng.randrange(1, 5))) for _ in range(COUNT)]
 
 
 def _reading(kind: str) -> tuple[Contenders, Contenders]:
@@ -68,31 +80,50 @@ def _reading(kind: str) -> tuple[Contenders, Contenders]:
             starlette_convertors.StringConvertor,
             django_converters.StringConverter,
         ),
+        "float": (
+            converters.FloatConverter,
+            werkzeug_routing.FloatConverter,
+            starlette_convertors.FloatConvertor,
+            None,  # Django has no float converter
+        ),
+        "path": (
+            converters.PathConverter,
+            werkzeug_routing.PathConverter,
+            starlette_convertors.PathConvertor,
+            django_converters.PathConverter,
+        ),
     }
     safename_class, werkzeug_class, starlette_class, django_class = classes[kind]
     safename = safename_class()
     werkzeug = werkzeug_class(werkzeug_map)
     starlette = starlette_class()
-    django = django_class()
+    django = None if django_class is None else django_class()
+    in_werkzeug = werkzeug_converter(safename_class)(werkzeug_map)
     in_starlette = SafenameConvertor(safename)
     in_django = django_converter(safename)()
-    read: Contenders = {
+    read: dict[str, Callable[[Any], object] | None] = {
         f"safename {kind}": safename.to_python,
+        f"safename {kind} as a router reads a match": safename._matched_reader(),
         f"werkzeug {kind}": werkzeug.to_python,
         f"starlette {kind}": starlette.convert,
-        f"django {kind}": django.to_python,
+        f"django {kind}": None if django is None else django.to_python,
+        f"safename {kind} in werkzeug": in_werkzeug.to_python,
         f"safename {kind} in starlette": in_starlette.convert,
         f"safename {kind} in django": in_django.to_python,
     }
-    write: Contenders = {
+    write: dict[str, Callable[[Any], object] | None] = {
         f"safename {kind}": safename.to_url,
         f"werkzeug {kind} (quotes)": werkzeug.to_url,
         f"starlette {kind}": starlette.to_string,
-        f"django {kind}": django.to_url,
+        f"django {kind}": None if django is None else django.to_url,
         f"safename {kind} in starlette (quotes)": in_starlette.to_string,
         f"safename {kind} in django": in_django.to_url,
     }
-    return read, write
+    return _present(read), _present(write)
+
+
+def _present(contenders: dict[str, Callable[[Any], object] | None]) -> Contenders:
+    return {name: call for name, call in contenders.items() if call is not None}
 
 
 def _tables(kind: str, values: Sequence[Any]) -> list[tuple[str, list[Timing]]]:
@@ -105,12 +136,14 @@ def _tables(kind: str, values: Sequence[Any]) -> list[tuple[str, list[Timing]]]:
 
 
 def run() -> list[tuple[str, list[Timing]]]:
-    """Time reading and writing ints, UUIDs and strings; ratios relative to safename's converter."""
+    """Time reading and writing each kind of value; ratios relative to safename's converter."""
     rng = random.Random(2026)
     return [
         *_tables("int", _integers(rng)),
         *_tables("uuid", _uuids(rng)),
         *_tables("string", _segments(rng)),
+        *_tables("float", _floats(rng)),
+        *_tables("path", _paths(rng)),
     ]
 
 

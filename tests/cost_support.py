@@ -75,3 +75,19 @@ def assert_linear(
             f"{name}: work {low} at n={small}, {high} at n={large} (x{ratio:.2f})"
         )
     return counts
+
+
+def called(call: Callable[[], object]) -> list[str]:
+    """The names of the Python functions *call* calls, in order (``sys.setprofile``)."""
+    names: list[str] = []
+
+    def profile(frame: FrameType, event: str, argument: Any) -> None:
+        if event == "call":
+            names.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return names

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 from converter_cases import EXAMPLE_UUID
+from cost_support import called
 from flask import Flask, url_for
 from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import FileStorage
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 import safename._fs.publish
 from safename import ConversionError, is_safe_filename, secure_filename
@@ -30,7 +31,9 @@ from safename.flask import (
     UploadRejectedError,
     UploadStorageError,
     save_upload,
+    werkzeug_converter,
 )
+from safename.routing.converters import DEFAULT_CONVERTERS
 
 
 def upload(data: bytes, filename: str | None) -> FileStorage:
@@ -432,3 +435,19 @@ def test_importing_without_the_flask_extra_names_the_extra(monkeypatch: pytest.M
     monkeypatch.setitem(sys.modules, "flask", None)
     with pytest.raises(ModuleNotFoundError, match=r"pip install 'safename\[flask\]'"):
         importlib.import_module("safename.flask")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("string", "report-2024"), ("path", "docs/a/b.md"), ("float", "2.5"), ("int", "42")],
+)
+def test_a_matched_text_is_not_checked_again(name: str, text: str) -> None:
+    # Werkzeug's regex proved the text's shape: the adapter only reads it
+    # (issue 24), while the converter's own to_python still checks it all.
+    adapter = werkzeug_converter(DEFAULT_CONVERTERS[name])(Map())
+    assert adapter.to_python(text) == adapter.converter.to_python(text)
+    names = called(lambda: adapter.to_python(text))
+    assert names.count("to_python") == 1  # the adapter's own, not the converter's
+    assert not {"_segment_problem", "_check"} & set(names)
+    with pytest.raises(ConversionError):  # called directly, the converter checks it all
+        adapter.converter.to_python(text + "/" if name != "path" else text + "//")

@@ -217,7 +217,9 @@ def werkzeug_converter(
     takes ``(map, *args, **kwargs)`` from the rule (``<int(min=1):page>``) and
     passes them, over *defaults*, to *converter_class*. ``to_python`` raises
     Werkzeug's ``ValidationError`` where safename raises
-    :class:`~safename.ConversionError`, so the rule does not match; ``to_url``
+    :class:`~safename.ConversionError`, so the rule does not match, and reads
+    the text Werkzeug's regex matched without checking again what that regex
+    proved; ``to_url``
     percent-encodes safename's text as Werkzeug does, and lets a
     :class:`~safename.ConversionError` through with the converter named.
 
@@ -241,14 +243,18 @@ def werkzeug_converter(
         def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
             super().__init__(map)
             self.converter = converter_class(*args, **{**base_arguments, **kwargs})
+            # Werkzeug calls to_python on a text the regex matched: what the
+            # regex proved is not checked again (the converter's own to_python,
+            # called directly, still checks everything).
+            self._read = self.converter._matched_reader()
             self.regex = self.converter.regex
             self.weight = self.converter.weight
             self.part_isolating = self.converter.part_isolating
 
         def to_python(self, value: str) -> Any:
             try:
-                return self.converter.to_python(value)
-            except ConversionError:
+                return self._read(value)
+            except ValueError:  # a ConversionError, or a reader's refusal
                 raise ValidationError from None
 
         def to_url(self, value: Any) -> str:
