@@ -11,6 +11,13 @@ match takes more than 2 s, or would by the growth seen so far, it is no
 longer timed: its later times are extrapolated from the growth exponent of
 its last two measures (``t ~ n^k``) and marked as such. The report's tables
 give the time at 8k; the printed grid gives every length.
+
+The cost families (:data:`COST_FAMILIES`) are the attacks on safename's own
+matcher of its cost suite (``tests/test_cost.py``): bounded strings, many
+rules whose bound refuses the value, a custom regex that backtracks. Each is
+timed on the routers where it applies (Starlette and Django have no bounds
+on their ``str`` converter); the custom regex, exponential for a
+backtracking engine, is timed from 12 characters.
 """
 
 from __future__ import annotations
@@ -24,13 +31,16 @@ from dataclasses import dataclass
 from typing import Final
 
 from django.conf import settings
+from django.urls import converters as django_converters
 from django.urls.resolvers import RoutePattern
 from matplotlib.figure import Figure
+from starlette.convertors import CONVERTOR_TYPES, StringConvertor
 from starlette.routing import Match, Route
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 
 from benchmarks._harness import Timing
 from safename.routing import Router
+from safename.routing.converters import Converter
 
 #: The ReDoS families: a rule in Werkzeug's syntax, and a hostile path of about n characters.
 FAMILIES: Final[dict[str, tuple[str, Callable[[int], str]]]] = {
@@ -51,6 +61,152 @@ WARM_UP: Final = (64, 128, 256, 512)
 #: A router whose match takes longer is no longer timed.
 LIMIT_SECONDS: Final = 2.0
 _VARIABLE = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+Matcher = Callable[[str], object]
+#: The custom regex of the cost suite: linear for safename, exponential for ``re`` on a...a!.
+WORD_REGEX: Final = "(?i:(?:[a-z0-9]+-?)+)"
+
+
+def _distinct(count: int) -> str:
+    return "".join(chr(0x4E00 + number) for number in range(count))
+
+
+@dataclass(frozen=True)
+class CostFamily:
+    """An attack of the cost suite: its rules, a path of n characters, where it applies."""
+
+    rules: tuple[str, ...]
+    make_path: Callable[[int], str]
+    contenders: tuple[str, ...] = ("safename", "werkzeug", "starlette", "django")
+    warm_up: tuple[int, ...] = ()
+
+
+#: Every attack of the cost suite, with Werkzeug, Starlette and Django beside where they apply.
+COST_FAMILIES: Final[dict[str, CostFamily]] = {
+    "1: two bounded strings, a flood of dashes": CostFamily(
+        ("/s/<string(maxlength=2000):a>-<string(maxlength=2000):b>.txt",),
+        lambda n: "/s/" + "-" * n + ".txt",
+        ("safename", "werkzeug"),
+    ),
+    "2: two strings of maxlength 65535": CostFamily(
+        ("/w/<string(maxlength=65535):a>-<string(maxlength=65535):b>",),
+        lambda n: "/w/" + "-" * n,
+        ("safename", "werkzeug"),
+    ),
+    "3: two strings of minlength 1000": CostFamily(
+        ("/m/<string(minlength=1000):a>-<string(minlength=1000):b>",),
+        lambda n: "/m/" + "-" * (n + 2001),
+        ("safename", "werkzeug"),
+    ),
+    "4: distinct characters in two variables": CostFamily(
+        ("/dl/<a>-<b>",), lambda n: "/dl/" + _distinct(n // 2) + "-" + _distinct(n // 2)
+    ),
+    "5: 1,000 rules whose bound refuses the value": CostFamily(
+        tuple(f"/x/<a>-<b>-<int(max={bound}):n>" for bound in range(1000)),
+        lambda n: "/x/" + "-" * n + "-1000",
+        ("safename", "werkzeug"),
+    ),
+    "6: a custom regex that backtracks": CostFamily(
+        ("/c/<word:a>.<b>",),
+        lambda n: "/c/" + "a" * n + "!.b",
+        warm_up=(12, 16, 20, 24),
+    ),
+}
+
+
+class Word(Converter[str]):
+    """The custom regex, as a safename converter."""
+
+    regex = WORD_REGEX
+
+    def to_python(self, text: str) -> str:
+        return text
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+class WerkzeugWord(BaseConverter):
+    """The custom regex, as a Werkzeug converter."""
+
+    regex = WORD_REGEX
+
+
+class StarletteWord(StringConvertor):
+    """The custom regex, as a Starlette convertor."""
+
+    regex = WORD_REGEX
+
+
+class DjangoWord:
+    """The custom regex, as a Django converter."""
+
+    regex = WORD_REGEX
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+def cost_matchers(rules: Sequence[str], contenders: Sequence[str]) -> dict[str, Matcher]:
+    """The match of *rules* by each of *contenders*, with the custom converter ``word``."""
+    CONVERTOR_TYPES.setdefault("word", StarletteWord())
+    if not settings.configured:
+        settings.configure()
+    django_converters.register_converter(DjangoWord, "word")
+    makers: dict[str, Callable[[Sequence[str]], Matcher]] = {
+        "safename": _safename_rules,
+        "werkzeug": _werkzeug_rules,
+        "starlette": _starlette_rules,
+        "django": _django_rules,
+    }
+    return {name: makers[name](rules) for name in contenders}
+
+
+def _safename_rules(rules: Sequence[str]) -> Matcher:
+    router = Router({"word": Word})
+    for number, rule in enumerate(rules):
+        router.add(rule, f"r{number}")
+    return router.match
+
+
+def _werkzeug_rules(rules: Sequence[str]) -> Matcher:
+    bound = Map(
+        [Rule(rule, endpoint=f"r{number}") for number, rule in enumerate(rules)],
+        converters={"word": WerkzeugWord},
+    ).bind("localhost")
+
+    def match(path: str) -> object:
+        try:
+            return bound.match(path)
+        except Exception:  # NotFound, or a redirect: no match either way
+            return None
+
+    return match
+
+
+def _starlette_rules(rules: Sequence[str]) -> Matcher:
+    matchers = [starlette_matcher(rule) for rule in rules]
+    return lambda path: any(match(path) for match in matchers)
+
+
+def _django_rules(rules: Sequence[str]) -> Matcher:
+    matchers = [django_matcher(rule) for rule in rules]
+    return lambda path: any(match(path) is not None for match in matchers)
+
+
+def measure_cost_families() -> dict[str, list[Growth]]:
+    """Every router's growth on every cost family where it applies."""
+    results = {}
+    for family, found in COST_FAMILIES.items():
+        matchers = cost_matchers(found.rules, found.contenders)
+        results[family] = [
+            growth(NAMES[name], matchers[name], found.make_path, found.warm_up or WARM_UP)
+            for name in found.contenders
+        ]
+    return results
 
 
 def safename_matcher(rule: str) -> Callable[[str], object]:
@@ -74,7 +230,7 @@ def werkzeug_matcher(rule: str) -> Callable[[str], object]:
 
 
 def starlette_matcher(rule: str) -> Callable[[str], object]:
-    names = {None: "", "int": ":int", "path": ":path"}
+    names = {None: "", "int": ":int", "path": ":path", "word": ":word"}
     route = Route(
         _VARIABLE.sub(lambda found: f"{{{found[2]}{names[found[1]]}}}", rule), lambda _: None
     )
@@ -98,6 +254,12 @@ def django_matcher(rule: str) -> Callable[[str], object]:
     return match
 
 
+NAMES: Final = {
+    "safename": "safename Router.match",
+    "werkzeug": "werkzeug MapAdapter.match",
+    "starlette": "starlette Route.matches",
+    "django": "django RoutePattern.match",
+}
 CONTENDERS: Final = {
     "safename Router.match": safename_matcher,
     "werkzeug MapAdapter.match": werkzeug_matcher,
@@ -140,10 +302,15 @@ def time_one(match: Callable[[str], object], path: str) -> float:
     return best
 
 
-def growth(name: str, match: Callable[[str], object], make_path: Callable[[int], str]) -> Growth:
+def growth(
+    name: str,
+    match: Callable[[str], object],
+    make_path: Callable[[int], str],
+    warm_up: tuple[int, ...] = WARM_UP,
+) -> Growth:
     """Time *match* on growing paths until it gets too slow, then extrapolate."""
     seconds: dict[int, float] = {}
-    lengths = (*WARM_UP, *LENGTHS)
+    lengths = (*warm_up, *LENGTHS)
     for index, length in enumerate(lengths):
         if index >= 2 and _predicted(seconds, lengths[index - 2], lengths[index - 1], length) > (
             LIMIT_SECONDS
@@ -198,7 +365,8 @@ def measure() -> dict[str, list[Growth]]:
 def print_grid(results: dict[str, list[Growth]]) -> None:
     """Every time, by length: ``~`` marks an extrapolated one."""
     for family, growths in results.items():
-        print(f"\n{family}: {FAMILIES[family][0]}")
+        rules = FAMILIES[family][0] if family in FAMILIES else COST_FAMILIES[family].rules[-1]
+        print(f"\n{family}: {rules}")
         print(f"  {'':34}" + "".join(f"{length:>14}" for length in LENGTHS) + "   exponent")
         for found in growths:
             cells = "".join(f"{_cell(found, length):>14}" for length in LENGTHS)
@@ -221,7 +389,7 @@ def _duration(seconds: float) -> str:
 
 def run() -> list[tuple[str, list[Timing]]]:
     """One table per family: each router's time per match at 8k characters."""
-    results = measure()
+    results = {**measure(), **measure_cost_families()}
     print_grid(results)
     return [
         (
@@ -257,6 +425,7 @@ def plot(results: dict[str, list[Growth]], path: str) -> None:
 def main(argv: Sequence[str]) -> None:
     results = measure()
     print_grid(results)
+    print_grid(measure_cost_families())
     if "--plot" in argv:
         plot(results, argv[argv.index("--plot") + 1])
 

@@ -5,8 +5,10 @@ Run: ``python -m benchmarks.bench_converters``.
 Each table reads (``to_python``, Starlette's ``convert``) or writes (``to_url``,
 ``to_string``) the same values with each library's converter of that kind.
 The texts are ones every contender accepts, as a router hands them over
-after its regex matched. safename's converters check the text again (one
-value, one URL) where the others trust the router's regex, and the Starlette
+after its regex matched. safename's ``to_python``, called directly, checks the
+whole text where the others trust the router's regex; its routers and its
+adapters read a matched text without checking again what the regex proved
+(the rows "as a router reads a match" and "in werkzeug/starlette/django"), and the Starlette
 adapter and Werkzeug percent-encode what they write while Starlette and
 Django's converters do not (Django's ``reverse`` does it later), so the rows
 say what each costs, not that they do the same work.
@@ -51,6 +53,11 @@ def _segments(rng: random.Random) -> list[str]:
     return [f"{rng.choice(words)}{number}" for number in range(COUNT)]
 
 
+def _paths(rng: random.Random) -> list[str]:
+    words = ["docs", "guide", "über", "a b", "index.md", "2024"]
+    return ["/".join(rng.choice(words) for _ in range(rng.randrange(1, 5))) for _ in range(COUNT)]
+
+
 def _reading(kind: str) -> tuple[Contenders, Contenders]:
     """The ``to_python`` and ``to_url`` contenders for *kind*, safename's first."""
     werkzeug_map = werkzeug_routing.Map()
@@ -79,6 +86,12 @@ def _reading(kind: str) -> tuple[Contenders, Contenders]:
             starlette_convertors.StringConvertor,
             django_converters.StringConverter,
         ),
+        "path": (
+            converters.PathConverter,
+            werkzeug_routing.PathConverter,
+            starlette_convertors.PathConvertor,
+            django_converters.PathConverter,
+        ),
     }
     safename_class, werkzeug_class, starlette_class, django_class = classes[kind]
     safename = safename_class()
@@ -89,6 +102,7 @@ def _reading(kind: str) -> tuple[Contenders, Contenders]:
     in_flask = werkzeug_converter(safename_class)(werkzeug_map)
     read: Contenders = {
         f"safename {kind}": safename.to_python,
+        f"safename {kind} as a router reads a match": safename._matched_reader(),
         f"werkzeug {kind}": werkzeug.to_python,
         f"starlette {kind}": starlette.convert,
         f"safename {kind} in starlette": in_starlette.convert,
@@ -120,13 +134,14 @@ def _tables(kind: str, values: Sequence[Any]) -> list[tuple[str, list[Timing]]]:
 
 
 def run() -> list[tuple[str, list[Timing]]]:
-    """Time reading and writing ints, floats, UUIDs and strings; ratios against safename's."""
+    """Time reading and writing ints, floats, UUIDs, strings, paths; ratios against safename's."""
     rng = random.Random(2026)
     return [
         *_tables("int", _integers(rng)),
         *_tables("float", _floats(rng)),
         *_tables("uuid", _uuids(rng)),
         *_tables("string", _segments(rng)),
+        *_tables("path", _paths(rng)),
     ]
 
 

@@ -1,17 +1,21 @@
 """Counting the work of a call, to prove a linear bound without a clock.
 
 :func:`work` counts the Python lines a call runs (``sys.settrace`` line
-events): deterministic, and it sees the pure build's loops, which is where a
-super-linear matcher spends its time. :func:`counts` counts the lines run in
-safename's own modules only, and the calls of chosen ``os`` functions: what a
-writer does to the file system. :func:`assert_linear` runs a family of
-inputs at sizes n, 2n, 4n, 8n and fails when one doubling costs more than
-:data:`GROWTH` times the one before.
+events) and the steps every linear-time matcher (``PartNFA``) counts itself:
+deterministic in both builds. The lines see the pure build's loops and, in
+the compiled build, every converter and Werkzeug adapter, which stay Python;
+the matchers' own steps see the loops the compiled build turns into C, which
+line tracing cannot. :func:`counts` counts the lines run in safename's own
+modules only, and the calls of chosen ``os`` functions: what a writer does to
+the file system. :func:`assert_linear` runs a family of inputs at sizes n, 2n,
+4n, 8n and fails when one doubling costs more than :data:`GROWTH` times the
+one before.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +25,7 @@ from types import FrameType
 from typing import Any
 
 import safename
+from safename.routing._nfa import PartNFA
 
 #: The most a doubling of the input may multiply the work by.
 GROWTH = 2.5
@@ -31,8 +36,25 @@ PACKAGE = str(Path(safename.__file__).resolve().parent) + os.sep
 Measure = Callable[[Callable[[], object]], Mapping[str, int]]
 
 
+def matchers() -> list[PartNFA]:
+    """Every linear-time matcher alive: the parts of every router, pattern and map made."""
+    gc.collect()
+    return [found for found in gc.get_objects() if type(found) is PartNFA]
+
+
+def matcher_steps(call: Callable[[], object]) -> int:
+    """The steps the linear-time matchers alive before *call* count while it runs."""
+    counted = matchers()
+    before = sum(matcher.steps for matcher in counted)
+    with contextlib.suppress(ValueError):  # a refusal is an answer: its cost counts as well
+        call()
+    return sum(matcher.steps for matcher in counted) - before
+
+
 def work(call: Callable[[], object]) -> int:
-    """The Python lines *call* runs."""
+    """The Python lines *call* runs, and the steps of the matchers it uses."""
+    counted = matchers()
+    before = sum(matcher.steps for matcher in counted)
     lines = 0
 
     def trace(frame: FrameType, event: str, argument: Any) -> Any:
@@ -48,7 +70,7 @@ def work(call: Callable[[], object]) -> int:
         pass  # a refusal is an answer: its cost counts as well
     finally:
         sys.settrace(None)
-    return lines
+    return lines + sum(matcher.steps for matcher in counted) - before
 
 
 @contextlib.contextmanager
@@ -139,3 +161,19 @@ def assert_linear(
                 + (" per unit" if units else "")
             )
     return measured
+
+
+def called(call: Callable[[], object]) -> list[str]:
+    """The names of the Python functions *call* calls, in order (``sys.setprofile``)."""
+    names: list[str] = []
+
+    def profile(frame: FrameType, event: str, argument: Any) -> None:
+        if event == "call":
+            names.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return names

@@ -402,3 +402,14 @@ def test_matching_takes_steps_linear_in_the_path(walk: bool, family: str) -> Non
     for n in (1000, 2000, 4000):
         assert steps[2 * n] <= 2.2 * steps[n] + 100
     assert steps[8000] <= 20 * 8000
+
+
+@pytest.mark.parametrize(
+    # path repeats more than one character; a look-ahead depends on what follows.
+    "regex",
+    [regex for regex in BUILT_IN_REGEXES if regex != "[^/]+?(?:/[^/]+?)*?" and "(?!" not in regex],
+)
+def test_a_part_of_literals_and_class_repeats_is_read_from_intervals(regex: str) -> None:
+    # Without a Python loop over its characters: what keeps 16 KB under milliseconds.
+    nfa = PartNFA([Piece(None, regex), Piece("-"), Piece(None, regex)])
+    assert nfa._sequence is not None

@@ -15,6 +15,8 @@ from converter_cases import CONVERTERS, CUSTOM_CONVERTERS, HexConverter
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from safename import hostile, is_safe_filename, secure_filename, validate_filename
 from safename.converters import (
@@ -28,8 +30,10 @@ from safename.converters import (
 )
 from safename.errors import ConversionError, FilenameReason, UnsafeFilenameError
 from safename.filenames._rules import SEPARATORS, is_reserved
+from safename.routing import Router
 from safename.strategies import (
     SafeFilename,
+    adversarial_paths,
     hostile_filenames,
     safe_filenames,
     url_segments,
@@ -324,3 +328,29 @@ def test_url_values_of_a_converter_that_takes_no_value_say_so(converter: Convert
 @given(url_values(FloatConverter()))
 def test_unsigned_float_values_are_never_negative_nor_minus_zero(value: float) -> None:
     assert str(value)[0] != "-"
+
+
+ADVERSARIAL_RULE = "/d/<a>-<b>-<int:n>.txt"
+ADVERSARIAL_MAP = Map([Rule(ADVERSARIAL_RULE, endpoint="d")]).bind("localhost")
+
+
+@given(adversarial_paths(ADVERSARIAL_RULE, min_size=1, max_size=30))
+def test_adversarial_paths_follow_their_rule_and_the_router_answers_as_werkzeug(path: str) -> None:
+    assert path.startswith("/d/")
+    router = Router()
+    router.add(ADVERSARIAL_RULE, "d")
+    try:
+        expected = ADVERSARIAL_MAP.match(path)
+    except HTTPException:
+        expected = None
+    assert router.match(path) == expected
+
+
+def test_adversarial_paths_reach_the_matcher_and_break_it_at_the_end() -> None:
+    # The families an attack needs: a flood of the separator, and a failure only at the end.
+    found = find(
+        adversarial_paths("/s/<a>-<b>.txt", min_size=100, max_size=100),
+        lambda path: path.count("-") >= 100 and not path.endswith(".txt"),
+        settings=settings(derandomize=True, database=None),
+    )
+    assert found.startswith("/s/")

@@ -28,7 +28,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, ClassVar, Final
 
 from safename._packaging import require
@@ -63,13 +63,19 @@ class DjangoConverter:
 
     converter: ClassVar[Converter[Any]]
     regex: ClassVar[str]
+    #: The converter's reader of a text its regex matched, which Django's resolver hands over.
+    read: ClassVar[Callable[[str], Any]]
 
     def to_python(self, value: str) -> Any:
-        """Read the decoded path text *value*.
+        """Read the decoded path text *value*, which the converter's regex matched.
 
-        :raises ConversionError: (a :class:`ValueError`) if the converter refuses it.
+        What the regex proved is not checked again; the converter's own
+        ``to_python``, called directly, checks everything.
+
+        :raises ValueError: (a :class:`~safename.ConversionError`, mostly) if the converter
+            refuses it.
         """
-        return self.converter.to_python(value)
+        return type(self).read(value)
 
     def to_url(self, value: Any) -> str:
         """Write *value* as unquoted path text; Django percent-encodes it.
@@ -90,7 +96,12 @@ def django_converter(converter: Converter[Any]) -> type[DjangoConverter]:
     ('(?:en|de)', 'de')
     """
     name = f"Django{type(converter).__name__}"
-    return type(name, (DjangoConverter,), {"converter": converter, "regex": converter.regex})
+    attributes = {
+        "converter": converter,
+        "regex": converter.regex,
+        "read": staticmethod(converter._matched_reader()),
+    }
+    return type(name, (DjangoConverter,), attributes)
 
 
 def register_converters(*, prefix: str = "safe_") -> list[str]:

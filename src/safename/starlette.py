@@ -35,7 +35,6 @@ from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 from safename._packaging import require
-from safename.errors import ConversionError
 from safename.routing.converters import DEFAULT_CONVERTERS, REGISTERED_NAMES, Converter
 from safename.uploads import SavedUpload, UploadDestination, save_upload_async
 
@@ -60,7 +59,9 @@ _UNRESERVED: Final = string.ascii_letters + string.digits + "_.-~"
 class SafenameConvertor(Convertor[T]):
     """A Starlette convertor that reads and writes with a safename converter.
 
-    ``convert`` is the converter's ``to_python``; a refused text becomes a 404.
+    ``convert`` is the converter's ``to_python`` for a text Starlette's regex
+    matched (what the regex proved is not checked again); a refused text
+    becomes a 404.
     ``to_string`` is its ``to_url``, percent-encoded for the URL (``/`` is
     kept for a converter whose values span segments); a value the converter
     refuses raises :class:`~safename.ConversionError` from ``url_path_for``.
@@ -76,6 +77,9 @@ class SafenameConvertor(Convertor[T]):
 
     def __init__(self, converter: Converter[T]) -> None:
         self.converter = converter
+        # Starlette converts a text its regex matched: what the regex proved
+        # is not checked again.
+        self._read = converter._matched_reader()
         # Starlette declares regex a ClassVar, but compile_path reads it from
         # the instance, and each converter's regex depends on its arguments.
         self.__dict__["regex"] = converter.regex
@@ -89,8 +93,8 @@ class SafenameConvertor(Convertor[T]):
         :raises HTTPException: 404, if the converter refuses *value*.
         """
         try:
-            return self.converter.to_python(value)
-        except ConversionError as error:
+            return self._read(value)
+        except ValueError as error:  # a ConversionError, or a reader's refusal
             raise HTTPException(_NOT_FOUND) from error
 
     def to_string(self, value: T) -> str:

@@ -28,6 +28,11 @@ The backward pass keeps, for each counter, the length of that run and the
 next position where its follower is live, so deciding costs O(1) whatever
 the bounds; the walk reads the end it takes from the same arrays.
 
+A part made only of literals, repeats of one character class and choices of
+them (every built-in converter's but ``path``) is not run through these passes
+character by character: :mod:`safename.routing._runs` finds the same captures
+from intervals of live positions, with ``re`` scanning the runs in C.
+
 The cost is O(len(text) * nodes) in the worst case, nodes being the size of
 the part's NFA, which does not grow with a counted repeat of one character
 (any other counted repeat is written out, up to :data:`NODE_LIMIT` nodes).
@@ -49,6 +54,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
+
+from safename.routing._runs import Sequence as RunSequence
+from safename.routing._runs import read_sequence
 
 # The parser of Python's own re: the NFA reads regexes exactly as re does.
 # Private, hence no stubs; it has been stable since Python 3.11.
@@ -212,6 +220,11 @@ class _Builder:
             # A custom regex nested too deep for this reader stays with re.
             raise Unsupported(f"cannot read {regex!r}: {error}") from error
 
+    def parsed_items(self, regex: str) -> tuple[list[tuple[Any, Any]], int]:
+        """The items and flags of a regex :meth:`regex` has read."""
+        tree, flags = self._parsed[regex]
+        return list(tree), flags
+
     def sequence(self, items: Sequence[tuple[Any, Any]], following: int, flags: int) -> int:
         for op, argument in reversed(items):
             following = self.item(op, argument, following, flags)
@@ -367,6 +380,16 @@ class PartNFA:
                 following = builder.node(_SAVE, slot, following)
         self._nodes = builder.nodes
         self._start = following
+        # A part of literals and repeats of one class (every built-in converter's)
+        # is matched from intervals, without a Python loop over its characters.
+        self._sequence: RunSequence | None = read_sequence(
+            [
+                (piece.text, None)
+                if piece.text is not None
+                else (None, builder.parsed_items(piece.regex))
+                for piece in pieces
+            ]
+        )
         # Texts a match must contain, tested first at the speed of str.find:
         # most texts that cannot match are refused without running the NFA.
         texts = [piece.text or "" for piece in pieces] or [""]
@@ -417,6 +440,10 @@ class PartNFA:
             or any(literal not in text for literal in self._literals)
         ):
             return None
+        if self._sequence is not None:
+            captured, steps = self._sequence.fullmatch(text)
+            self.steps += steps
+            return captured
         lock: threading.Lock | None = None
         if self._asserts:
             # A look-ahead makes a move depend on the text that follows: this

@@ -55,20 +55,33 @@ def is_plain_path(text: str) -> bool:
     return text.isascii() and text[0] != "." and "/." not in text
 
 
+def _encodes(text: str) -> bool:
+    """Whether *text* has no lone surrogate: what a matched non-ASCII text may still hold."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def segment_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """A reader of segments that a string converter's regex matched.
 
-    A text :func:`is_plain_segment` passes is read as it is; any other goes to *check*.
+    A text :func:`is_plain_segment` passes is read as it is, and so is any
+    other that is no dot segment and has no lone surrogate, the one thing the
+    regex did not rule out (it checked the length and the slashes); any other
+    goes to *check*.
 
-    >>> read = segment_text(lambda text: text.upper())
-    >>> read("abc"), read(".."), read("é")
-    ('abc', '..', 'É')
+    >>> read = segment_text(lambda text: "checked")
+    >>> read("abc"), read(".."), read("é"), read(chr(0xD800))
+    ('abc', 'checked', 'é', 'checked')
     """
 
     def read(text: str) -> str:
-        if is_plain_segment(text):
-            return text
-        return check(text)
+        if text.isascii():
+            return check(text) if text in _DOT_SEGMENTS else text
+        # A dot segment is ASCII: only a lone surrogate is left to refuse.
+        return text if _encodes(text) else check(text)
 
     return read
 
@@ -76,17 +89,18 @@ def segment_text(check: Callable[[str], str]) -> Callable[[str], str]:
 def path_text(check: Callable[[str], str]) -> Callable[[str], str]:
     """A reader of texts that a path converter's regex matched.
 
-    A text :func:`is_plain_path` passes is read as it is; any other goes to *check*.
+    A text with no dot segment and no lone surrogate is read as it is (the
+    regex leaves no empty segment); any other goes to *check*.
 
     >>> read = path_text(lambda text: "checked")
-    >>> read("docs/a.md"), read("docs/../a"), read(".hidden/a")
-    ('docs/a.md', 'checked', 'checked')
+    >>> read("docs/a.md"), read("docs/../a"), read(".hidden/a"), read("über/a")
+    ('docs/a.md', 'checked', 'checked', 'über/a')
     """
 
     def read(text: str) -> str:
-        if is_plain_path(text):
-            return text
-        return check(text)
+        if text[0] == "." or "/." in text or not (text.isascii() or _encodes(text)):
+            return check(text)
+        return text
 
     return read
 

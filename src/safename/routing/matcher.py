@@ -184,15 +184,16 @@ class Matcher:
             # refused: Werkzeug's walk in Python goes on in the same order.
             segments = path.split("/")
             handoff = resume.get(group)
+            refused: set[int] = set()
             if handoff is not None:
                 # Every choice before the hand-over failed: go on from there.
                 node, step, after = handoff
                 start = match.end() + after  # where the next segment starts
                 index = path.count("/", 0, start) if start <= len(path) else len(segments)
-                found = search(node, segments, index, start, path, step=step)
+                found = search(node, segments, index, start, path, step=step, refused=refused)
                 if found is not None:
                     return found
-            return search(table.root, segments, 1, 1, path)
+            return search(table.root, segments, 1, 1, path, refused=refused)
         return None
 
 
@@ -325,7 +326,14 @@ class Node:
 
 
 def search(
-    node: Node, segments: list[str], index: int, position: int, path: str, *, step: int = -1
+    node: Node,
+    segments: list[str],
+    index: int,
+    position: int,
+    path: str,
+    *,
+    step: int = -1,
+    refused: set[int] | None = None,
 ) -> tuple[str, Values] | None:
     """Werkzeug's depth-first walk from *node*: the first rule to match *path*.
 
@@ -337,14 +345,23 @@ def search(
     :param segments: ``path.split("/")``.
     :param index: the segment to read next; it starts at *position* in *path*.
     :param step: the first step to try at *node* (``-1``: its static one).
+    :param refused: the ids of the nodes whose rules refused *path* (added to).
     """
     places = [(node, index, position, step)]
+    # The nodes whose rules refused the whole path: a rule's answer depends on
+    # the path alone, so a node the walk reaches again after its subtree's
+    # regex, or again from the root after a hand-over, is not read again (a
+    # thousand refusing rules cost once, not twice).
+    if refused is None:
+        refused = set()
     while places:
         place = places.pop()
         if place[1] == len(segments):
-            found = _first_route(place[0].routes, path)
-            if found is not None:
-                return found
+            if id(place[0]) not in refused:
+                found = _first_route(place[0].routes, path)
+                if found is not None:
+                    return found
+                refused.add(id(place[0]))
             continue
         entered = _step(place, places, segments, path)
         if entered is None:
@@ -355,9 +372,11 @@ def search(
             match = tree.regex.match(path, position - 1)  # at the "/" after the segment, or the end
             if match is None:
                 continue
-            found = _first_route(tree.nodes[match.lastindex or 0].routes, path)
+            ending = tree.nodes[match.lastindex or 0]
+            found = _first_route(ending.routes, path)
             if found is not None:
                 return found
+            refused.add(id(ending))
         # Wide, or the regex's first choice was refused by a converter or
         # handed over at a part re cannot match in linear time: walk it.
         places.append((child, index, position, -1))

@@ -28,6 +28,13 @@ from safename.strategies.filenames import (  # noqa: E402
     hostile_filenames,
     safe_filenames,
 )
-from safename.strategies.urls import url_segments, url_values  # noqa: E402
+from safename.strategies.urls import adversarial_paths, url_segments, url_values  # noqa: E402
 
-__all__ = ["SafeFilename", "hostile_filenames", "safe_filenames", "url_segments", "url_values"]
+__all__ = [
+    "SafeFilename",
+    "adversarial_paths",
+    "hostile_filenames",
+    "safe_filenames",
+    "url_segments",
+    "url_values",
+]

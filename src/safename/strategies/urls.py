@@ -1,6 +1,8 @@
-"""Hypothesis strategies for URL values: what a converter writes, and what it must refuse.
+"""Hypothesis strategies for URL values and paths: what a converter writes, what it must
+refuse, and what makes a router slow.
 
-Re-exported by :mod:`safename.strategies` (``url_values``, ``url_segments``).
+Re-exported by :mod:`safename.strategies` (``url_values``, ``url_segments``,
+``adversarial_paths``).
 
 >>> from hypothesis import given
 >>> from safename.routing.converters import IntConverter
@@ -31,6 +33,7 @@ from safename.routing.converters import (
     StringConverter,
     UUIDConverter,
 )
+from safename.routing.rules import RuleVariable, parse_rule
 
 require("hypothesis", "hypothesis")
 
@@ -38,7 +41,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from safename.strategies.filenames import safe_filenames  # noqa: E402
 
-__all__ = ["url_segments", "url_values"]
+__all__ = ["adversarial_paths", "url_segments", "url_values"]
 
 T = TypeVar("T")
 
@@ -173,3 +176,104 @@ def url_segments(converter: Converter[Any]) -> st.SearchStrategy[str]:
         st.from_regex(re.compile(converter.regex), fullmatch=True),
         st.text(),
     )
+
+
+#: Texts one variable's text is made of, repeated: runs of one class, and the
+#: two-character pumps that let a backtracking engine split a run many ways.
+_PUMPS: Final = ("a", "1", "-", ".", "a-", "a.", "a/", "1.")
+#: What makes the match fail at its very end, so that a backtracking engine
+#: tries every split first: a character no built-in converter takes in a
+#: segment, a slash, or nothing.
+_BREAKERS: Final = ("!", "/", "")
+#: The first of the distinct characters the cache family draws (CJK ideographs).
+_DISTINCT: Final = 0x4E00
+
+
+def adversarial_paths(
+    rule: str, *, min_size: int = 16, max_size: int = 4096
+) -> st.SearchStrategy[str]:
+    """Paths built to make a matcher of *rule* slow: the families of safename's cost suite.
+
+    Each path follows *rule* (Werkzeug's syntax, as :class:`~safename.routing.Router`
+    takes it): its static text as written, and each variable's text a long
+    run of one pump (``a``, ``1``, ``-``, ``a-``, ``a/``..., and the literals
+    next to the variable, which let two variables run into each other), or
+    distinct characters (which fill a matcher's cache); then, at random, a
+    breaker (``!``, ``/``) after one variable, or the rule's final literal
+    left out, so that the match fails only at the end and a backtracking
+    engine tries every way to split the text first. Most of these paths
+    match nothing; what they measure is the work of saying so. Count a
+    matcher's work on them at two sizes: a linear matcher's doubles when the
+    size doubles.
+
+    :param rule: the rule, starting with ``/``: ``/d/<a>-<b>.txt``.
+    :param min_size: the fewest characters of variable text in a path.
+    :param max_size: the most characters of variable text in a path.
+    :raises RuleSyntaxError: for a malformed rule.
+
+    >>> from hypothesis import find, settings
+    >>> found = find(
+    ...     adversarial_paths("/d/<a>-<b>.txt", min_size=8, max_size=8),
+    ...     lambda path: not path.endswith(".txt"),
+    ...     settings=settings(derandomize=True, database=None),
+    ... )
+    >>> found.startswith("/d/"), len(found) >= 8
+    (True, True)
+    """
+    tokens = parse_rule(rule)
+    variables = [index for index, token in enumerate(tokens) if isinstance(token, RuleVariable)]
+    if not variables:
+        return st.just(rule)
+    pumps = list(dict.fromkeys([*_next_literals(tokens), *_PUMPS]))
+    return st.builds(
+        _adversarial_path,
+        tokens=st.just(tokens),
+        pump=st.sampled_from([*pumps, None]),  # None: distinct characters
+        size=st.integers(min_size, max_size),
+        breaker=st.sampled_from(_BREAKERS),
+        broken=st.sampled_from([None, *range(len(variables))]),
+        drop_last=st.booleans(),
+    )
+
+
+def _next_literals(tokens: tuple[str | RuleVariable, ...]) -> list[str]:
+    """The characters of the literals that touch a variable inside its segment."""
+    found = []
+    for index, token in enumerate(tokens):
+        if isinstance(token, str):
+            continue
+        for side in (index - 1, index + 1):
+            if 0 <= side < len(tokens) and isinstance(tokens[side], str):
+                literal = cast("str", tokens[side])
+                edge = literal[-1] if side < index else literal[0]
+                if edge != "/":
+                    found.append(edge)
+    return found
+
+
+def _adversarial_path(
+    *,
+    tokens: tuple[str | RuleVariable, ...],
+    pump: str | None,
+    size: int,
+    breaker: str,
+    broken: int | None,
+    drop_last: bool,
+) -> str:
+    variables = sum(isinstance(token, RuleVariable) for token in tokens)
+    share = max(1, size // variables)
+    texts = []
+    number = 0
+    for index, token in enumerate(tokens):
+        if isinstance(token, str):
+            last = index == len(tokens) - 1
+            texts.append(breaker if last and drop_last else token)
+            continue
+        if pump is None:
+            start = _DISTINCT + number * share
+            text = "".join(map(chr, range(start, start + share)))
+        else:
+            text = (pump * (share // len(pump) + 1))[:share]
+        texts.append(text + breaker if broken == number else text)
+        number += 1
+    return "".join(texts)
