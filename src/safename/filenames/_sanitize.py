@@ -24,13 +24,17 @@ __all__ = ["Fallback", "random_stem", "secure_filename"]
 #: stem: a fixed stem, or a function that makes one.
 Fallback = str | Callable[[], str]
 
-# Every ASCII character the ASCII mode drops, for one ``bytes.translate`` pass.
-_ASCII_DELETE: Final = bytes(code for code in range(128) if chr(code) not in _rules.ASCII_ALLOWED)
-# Separators become spaces; so do the four characters ``str.split`` (which
-# werkzeug uses) counts as white space but ``bytes.split`` does not.
-_ASCII_TO_SPACE: Final = bytes.maketrans(
-    "".join(_rules.SEPARATORS).encode() + b"\x1c\x1d\x1e\x1f",
-    b" " * (len(_rules.SEPARATORS) + 4),
+# For the ASCII mode's chain, werkzeug's steps in its order (join white space runs,
+# then drop): separators become spaces, and so do the four characters
+# ``str.split`` (which werkzeug uses) counts as white space but ``bytes.split``
+# does not; what the mode drops becomes NUL, to go after the join.
+_ASCII_CHAIN: Final = bytes(
+    code
+    if chr(code) in _rules.ASCII_ALLOWED or chr(code) in " \t\n\r\x0b\x0c"
+    else ord(" ")
+    if chr(code) in _rules.SEPARATORS or chr(code) in "\x1c\x1d\x1e\x1f"
+    else 0
+    for code in range(256)
 )
 # The stem starts at the first character that is not a dot, space or
 # separator, and ends at the next dot.
@@ -42,6 +46,8 @@ _ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules.ASCII_WORD
 # What the stem cannot start with, besides white space (as in _BEFORE_STEM).
 _NOT_STEM_START: Final = frozenset((".", *_rules.SEPARATORS))
+# The same, and no text at all: where the pure path does not read the stem off the cleaned text.
+_STEM_LATER: Final = _NOT_STEM_START | {""}
 _ASCII_KINDS: Final = _rules.ASCII_KINDS
 # A compiled build takes character loops on short texts, where they beat the C chains.
 _COMPILED: Final = _rules.COMPILED
@@ -51,6 +57,8 @@ _MIN_MAX_LENGTH: Final = _rules.MIN_MAX_LENGTH
 _ASCII_WORD_CODES: Final = bytes(chr(code) in _ASCII_WORD for code in range(128))
 _DOT: Final = ord(".")
 _RESERVED_INITIALS: Final = _rules.RESERVED_INITIALS
+# The first three letters of every device name: an ASCII name without one is none.
+_DEVICE_PREFIXES: Final = frozenset(name[:3] for name in _rules.RESERVED_NAMES)
 _LEADING: Final = _rules.LEADING_STRIP
 _TRAILING: Final = _rules.TRAILING_STRIP
 # Each byte as a letter if the ASCII mode keeps it, a digit if it is a space, else
@@ -73,7 +81,7 @@ def random_stem() -> str:
     return secrets.token_hex(8)
 
 
-def secure_filename(  # noqa: PLR0912 - the compiled build's hot path
+def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inline
     filename: str,
     *,
     max_length: int = _rules.DEFAULT_MAX_LENGTH,
@@ -135,8 +143,60 @@ def secure_filename(  # noqa: PLR0912 - the compiled build's hot path
         raise TypeError(f"filename must be a str, not {type(filename).__name__}")
     if max_length < _MIN_MAX_LENGTH or (allow_unicode and transliterate):
         _refuse_options(max_length)
-    if not _COMPILED and not allow_unicode:
-        return _pure_ascii_mode(filename, max_length, fallback, transliterate)
+    if _COMPILED or allow_unicode:
+        return _general_path(filename, max_length, fallback, allow_unicode, transliterate)
+    # The pure build's ASCII mode, the default install's hot path, inline: a call
+    # costs as much as two of its steps. The general path's answer in the fewest
+    # C calls: the name is folded to ASCII once, and one ``bytes.translate``
+    # tells which cleaning it needs (none, spaces made "_", or the whole chain).
+    if filename.isascii():
+        text = plain = filename
+        data = filename.encode()
+    else:
+        if transliterate:
+            text = _normalize(filename, allow_unicode=False, transliterate=True)
+        else:
+            text = unicodedata.normalize("NFKD", filename)
+        data = text.encode("ascii", "ignore")
+        plain = data.decode()
+    kinds = data.translate(_PURE_KINDS)
+    if kinds.isalpha():  # kept characters only
+        cleaned = plain
+    elif not kinds.isalnum():  # separators, other white space, characters to drop
+        cleaned = b"_".join(data.translate(_ASCII_CHAIN).split()).replace(b"\0", b"").decode()
+    elif "  " in plain:  # kept characters and spaces, in runs
+        cleaned = "_".join(plain.split())
+    else:  # kept characters and single spaces, each becoming "_"
+        cleaned = plain.replace(" ", "_")  # (one at an edge goes with the strips below)
+    first = text[:1]
+    if first in _ASCII_WORD:  # the stem starts with a letter or digit, kept first
+        name = cleaned
+    elif first not in _STEM_LATER and not first.isspace():
+        # The stem starts at once, so up to its first dot the cleaned text is
+        # the stem's: a letter or digit there is first once "_" and "-" are gone.
+        name = cleaned.lstrip("_-")
+        if not name[:1].isalnum():
+            return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
+    elif _ASCII_STEM_WORD_RE.match(text):
+        name = cleaned.lstrip(_LEADING)
+    else:
+        return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
+    name = name.rstrip(_TRAILING)
+    if len(name) < max_length:  # room for the prefix of a device name
+        if (
+            name[:1] not in _RESERVED_INITIALS
+            or name[:3].upper() not in _DEVICE_PREFIXES
+            or not _rules.is_reserved(name)
+        ):
+            return name
+        return _rules.RESERVED_PREFIX + name
+    return _finish(name, max_length, allow_unicode=False)
+
+
+def _general_path(
+    filename: str, max_length: int, fallback: Fallback, allow_unicode: bool, transliterate: bool
+) -> str:
+    """:func:`secure_filename` in the compiled build, and in the Unicode mode."""
     if is_plain_safe(filename, max_length):  # the common case first
         return filename
     if filename.isascii():
@@ -162,52 +222,6 @@ def secure_filename(  # noqa: PLR0912 - the compiled build's hot path
     if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():
         return name
     return _finish(name, max_length, allow_unicode=allow_unicode)
-
-
-def _pure_ascii_mode(  # noqa: PLR0912 - the hot path: each call saved is 5% of its time
-    filename: str, max_length: int, fallback: Fallback, transliterate: bool
-) -> str:
-    """The ASCII mode in the pure build: the general path's answer in the fewest C calls.
-
-    The name is folded to ASCII once, and one ``bytes.translate`` tells which
-    cleaning that text needs: none, spaces made ``_``, or the general chain.
-    """
-    if filename.isascii():
-        text = plain = filename
-        data = filename.encode()
-    else:
-        if transliterate:
-            text = _normalize(filename, allow_unicode=False, transliterate=True)
-        else:
-            text = unicodedata.normalize("NFKD", filename)
-        data = text.encode("ascii", "ignore")
-        plain = data.decode()
-    kinds = data.translate(_PURE_KINDS)
-    if kinds.isalpha():  # kept characters only
-        cleaned = plain
-    elif kinds.isalnum() and "  " not in plain:  # and single spaces: each becomes "_"
-        cleaned = plain.replace(" ", "_")  # (one at an edge goes with the strips below)
-    else:
-        cleaned = _clean_ascii_bytes_of(data)
-    first = text[:1]
-    if first in _ASCII_WORD:  # the stem starts with a letter or digit, kept first
-        name = cleaned
-    elif first and first not in _NOT_STEM_START and not first.isspace():
-        # The stem starts at once, so up to its first dot the cleaned text is
-        # the stem's: a letter or digit there is first once "_" and "-" are gone.
-        name = cleaned.lstrip("_-")
-        if not name[:1].isalnum():
-            return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
-    elif _ASCII_STEM_WORD_RE.match(text):
-        name = cleaned.lstrip(_LEADING)
-    else:
-        return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
-    name = name.rstrip(_TRAILING)
-    if len(name) < max_length:  # room for the prefix of a device name
-        if name[:1] not in _RESERVED_INITIALS or not _rules.is_reserved(name):
-            return name
-        return _rules.RESERVED_PREFIX + name
-    return _finish(name, max_length, allow_unicode=False)
 
 
 def _finish_ascii(text: str, max_length: int) -> str:
@@ -299,8 +313,7 @@ def _clean_ascii_bytes(text: str) -> str:
 
 def _clean_ascii_bytes_of(data: bytes) -> str:
     """:func:`_clean_ascii_bytes` of text already folded to ASCII *data*."""
-    words = data.translate(_ASCII_TO_SPACE).split()
-    return b"_".join(words).translate(None, _ASCII_DELETE).decode("ascii")
+    return b"_".join(data.translate(_ASCII_CHAIN).split()).replace(b"\0", b"").decode("ascii")
 
 
 # Where the loop of _scan_ascii is in the name's stem.
