@@ -46,8 +46,29 @@ _ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules.ASCII_WORD
 # What the stem cannot start with, besides white space (as in _BEFORE_STEM).
 _NOT_STEM_START: Final = frozenset((".", *_rules.SEPARATORS))
-# The same, and no text at all: where the pure path does not read the stem off the cleaned text.
-_STEM_LATER: Final = _NOT_STEM_START | {""}
+# Every character ``str.isspace`` accepts: Unicode's White_Space and the four
+# information separators (a test holds this list to every code point).
+_WHITE_SPACE: Final = frozenset(
+    map(
+        chr,
+        (
+            *range(0x09, 0x0E),
+            *range(0x1C, 0x21),
+            0x85,
+            0xA0,
+            0x1680,
+            *range(0x2000, 0x200B),
+            0x2028,
+            0x2029,
+            0x202F,
+            0x205F,
+            0x3000,
+        ),
+    )
+)
+# What a name's first character is when its stem does not start there (or there
+# is none): the pure path reads the stem off the cleaned text only otherwise.
+_STEM_LATER: Final = _NOT_STEM_START | _WHITE_SPACE | {""}
 _ASCII_KINDS: Final = _rules.ASCII_KINDS
 # A compiled build takes character loops on short texts, where they beat the C chains.
 _COMPILED: Final = _rules.COMPILED
@@ -57,6 +78,7 @@ _MIN_MAX_LENGTH: Final = _rules.MIN_MAX_LENGTH
 _ASCII_WORD_CODES: Final = bytes(chr(code) in _ASCII_WORD for code in range(128))
 _DOT: Final = ord(".")
 _RESERVED_INITIALS: Final = _rules.RESERVED_INITIALS
+_RESERVED_NAMES: Final = _rules.RESERVED_NAMES
 # The first three letters of every device name: an ASCII name without one is none.
 _DEVICE_PREFIXES: Final = frozenset(name[:3] for name in _rules.RESERVED_NAMES)
 _LEADING: Final = _rules.LEADING_STRIP
@@ -171,7 +193,7 @@ def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inl
     first = text[:1]
     if first in _ASCII_WORD:  # the stem starts with a letter or digit, kept first
         name = cleaned
-    elif first not in _STEM_LATER and not first.isspace():
+    elif first not in _STEM_LATER:
         # The stem starts at once, so up to its first dot the cleaned text is
         # the stem's: a letter or digit there is first once "_" and "-" are gone.
         name = cleaned.lstrip("_-")
@@ -183,10 +205,10 @@ def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inl
         return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
     name = name.rstrip(_TRAILING)
     if len(name) < max_length:  # room for the prefix of a device name
-        if (
+        if (  # is_reserved, for a name with no space: its stem is all before the first dot
             name[:1] not in _RESERVED_INITIALS
             or name[:3].upper() not in _DEVICE_PREFIXES
-            or not _rules.is_reserved(name)
+            or name.partition(".")[0].upper() not in _RESERVED_NAMES
         ):
             return name
         return _rules.RESERVED_PREFIX + name
