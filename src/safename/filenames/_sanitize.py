@@ -166,6 +166,8 @@ def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inl
     if max_length < _MIN_MAX_LENGTH or (allow_unicode and transliterate):
         _refuse_options(max_length)
     if _COMPILED or allow_unicode:
+        if is_plain_safe(filename, max_length):  # the common case first
+            return filename
         return _general_path(filename, max_length, fallback, allow_unicode, transliterate)
     # The pure build's ASCII mode, the default install's hot path, inline: a call
     # costs as much as two of its steps. The general path's answer in the fewest
@@ -218,9 +220,8 @@ def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inl
 def _general_path(
     filename: str, max_length: int, fallback: Fallback, allow_unicode: bool, transliterate: bool
 ) -> str:
-    """:func:`secure_filename` in the compiled build, and in the Unicode mode."""
-    if is_plain_safe(filename, max_length):  # the common case first
-        return filename
+    """:func:`secure_filename` in the compiled build, and in the Unicode mode, for a name
+    that :func:`is_plain_safe` did not return at once."""
     if filename.isascii():
         text = filename  # ASCII is its own NFC, NFKD and transliteration
     else:
@@ -241,7 +242,11 @@ def _general_path(
         cleaned = _clean_ascii_bytes(text)
     name = cleaned.lstrip(_LEADING).rstrip(_TRAILING)
     # Short, ASCII and not even starting like a device name: done. Else _finish decides.
-    if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():
+    if (
+        len(name) <= max_length
+        and (name[:1] not in _RESERVED_INITIALS or name[:3].upper() not in _DEVICE_PREFIXES)
+        and name.isascii()
+    ):
         return name
     return _finish(name, max_length, allow_unicode=allow_unicode)
 
