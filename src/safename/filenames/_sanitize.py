@@ -335,12 +335,8 @@ def _clean_ascii_bytes(text: str) -> str:
     werkzeug's order: fold to ASCII, join whitespace runs, drop the rest; on
     bytes, where each step is one fast C pass.
     """
-    return _clean_ascii_bytes_of(text.encode("ascii", "ignore"))
-
-
-def _clean_ascii_bytes_of(data: bytes) -> str:
-    """:func:`_clean_ascii_bytes` of text already folded to ASCII *data*."""
-    return b"_".join(data.translate(_ASCII_CHAIN).split()).replace(b"\0", b"").decode("ascii")
+    data = text.encode("ascii", "ignore").translate(_ASCII_CHAIN)
+    return b"_".join(data.split()).replace(b"\0", b"").decode("ascii")
 
 
 # Where the loop of _scan_ascii is in the name's stem.
