@@ -399,6 +399,12 @@ def _answer(function: Callable[..., str], name: str, options: dict[str, Any]) ->
 @example("_CON", {})
 @example("..\\x", {"max_length": 8})
 @example("a" * 300 + " b.txt", {})
+@example("\u2028a.txt", {})  # white space that NFKD keeps: the stem starts later
+@example("\u4e2d/.txt", {"fallback": "up"})
+@example("CON." + "x" * 250, {})  # the prefix still fits
+@example("CON." + "x" * 251, {})  # it does not
+@example("a\x1cb  c\t(d)", {})
+@example("\u4e2d\u6587 v2.txt", {"transliterate": True})
 def test_secure_filename_gives_the_reference_answer_for_every_input_and_option(
     name: str, options: dict[str, Any]
 ) -> None:
