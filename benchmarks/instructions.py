@@ -9,11 +9,11 @@ whether a change made the pure build slower by 2%. Instructions do not move:
 callgrind counts them, whatever else the machine does. The source of
 *REVISION* is exported beside the working tree's as the package
 ``safename_before``, both are imported into one interpreter, and each phase
-(``secure_filename`` on each kind of name of ``bench_filenames``,
-``Router.match`` on ``bench_routing``'s rule sets) runs under callgrind between
-two calls of ``os.getppid``, where callgrind writes its counts. Whatever
-interpreter runs this module is measured: the development one measures the
-pure build.
+(``secure_filename`` on each kind of name of ``bench_filenames`` and on its
+real-world upload names, ``Router.match`` on ``bench_routing``'s rule sets)
+runs under callgrind between two calls of ``os.getppid``, where callgrind
+writes its counts. Whatever interpreter runs this module is measured: the
+development one measures the pure build.
 """
 
 from __future__ import annotations
@@ -80,9 +80,9 @@ class Phase:
 
 def phases() -> list[Phase]:
     """The phases the driver runs, in its order: each name once before, once now."""
-    from benchmarks.bench_filenames import KINDS, PER_KIND  # noqa: PLC0415
+    from benchmarks.bench_filenames import KINDS, PER_KIND, REAL_WORLD_KIND  # noqa: PLC0415
 
-    names = [(f"secure_filename, {kind}", PER_KIND) for kind in KINDS]
+    names = [(f"secure_filename, {kind}", PER_KIND) for kind in (*KINDS, REAL_WORLD_KIND)]
     routes = [(f"Router.match, {size} rules", _paths(size)) for size in (50, 500)]
     return [
         Phase(name, source, calls * PASSES)
@@ -104,12 +104,12 @@ def drive() -> None:
 
     import safename.filenames  # noqa: PLC0415
     import safename.routing  # noqa: PLC0415
-    from benchmarks.bench_filenames import names_by_kind  # noqa: PLC0415
+    from benchmarks.bench_filenames import names_by_kind, real_world_names  # noqa: PLC0415
     from benchmarks.bench_routing import inputs_for, rule_set  # noqa: PLC0415
 
     runs: list[Callable[[], None]] = []
     for module in (safename_before, safename):
-        for names in names_by_kind().values():
+        for names in [*names_by_kind().values(), real_world_names()]:
             runs.append(_repeat(module.filenames.secure_filename, names))
         for size in (50, 500):
             router = module.routing.Router()

@@ -6,10 +6,12 @@ import os
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pytest
+import sanitize_reference
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from werkzeug.utils import secure_filename as werkzeug_secure_filename
@@ -17,6 +19,7 @@ from werkzeug.utils import secure_filename as werkzeug_secure_filename
 import safename
 from safename import RESERVED_NAMES, is_safe_filename, random_stem, secure_filename
 from safename.filenames._rules import IGNORABLE_RE, MIN_MAX_LENGTH, is_reserved
+from safename.strategies import hostile_filenames, safe_filenames
 
 SEED_EXAMPLES = [  # ../shared/seeds/flask-quickstart-excerpt.txt, verbatim
     ("My cool movie.mov", "My_cool_movie.mov"),
@@ -359,3 +362,57 @@ def test_a_file_of_that_name_can_be_created_and_stays_inside_its_directory(
         path.write_bytes(b"x")
         assert path.resolve().parent == Path(directory).resolve()
         assert os.listdir(directory) == [result]
+
+
+# ------------------------------------- the fast paths give the reference answer
+
+# Fallbacks that take each of its branches: plain, cleaned, reserved, callable, refused.
+FALLBACKS = st.sampled_from(["upload", "my file", "\u4e2d\u6587x", "CON", "-x-", "..", "\u4e2d"])
+REFERENCE_OPTIONS = st.fixed_dictionaries(
+    {"max_length": MAX_LENGTHS, "fallback": FALLBACKS | FALLBACKS.map(lambda stem: lambda: stem)},
+    optional={"allow_unicode": st.booleans(), "transliterate": st.booleans()},
+)
+ASCII_TEXT = st.text(st.characters(max_codepoint=127))
+# A safe name with one thing spliced in: what most uploads look like.
+NEAR_SAFE = st.builds(
+    lambda name, piece, at: name[:at] + piece + name[at:],
+    safe_filenames(),
+    st.sampled_from([" ", "  ", "(1)", "\u00e9", "\u4e2d", "/", "\\", "\t", ".", "_", "-", "!"]),
+    st.integers(min_value=0, max_value=300),
+)
+REFERENCE_INPUTS = st.one_of(
+    hostile_filenames(), HOSTILE_TEXT, ASCII_TEXT, safe_filenames(), NEAR_SAFE, ORDINARY
+)
+
+
+def _answer(function: Callable[..., str], name: str, options: dict[str, Any]) -> tuple[str, str]:
+    try:
+        return "value", function(name, **options)
+    except ValueError as error:
+        return "ValueError", str(error)
+
+
+@given(REFERENCE_INPUTS, REFERENCE_OPTIONS)
+@example("My cool movie.mov", {})
+@example("\u4e2d\u6587 .txt", {"fallback": "up"})
+@example("! .txt", {"fallback": "up"})
+@example("_CON", {})
+@example("..\\x", {"max_length": 8})
+@example("a" * 300 + " b.txt", {})
+@example("\u2028a.txt", {})  # white space that NFKD keeps: the stem starts later
+@example("\u4e2d/.txt", {"fallback": "up"})
+@example("CON." + "x" * 250, {})  # the prefix still fits
+@example("CON." + "x" * 251, {})  # it does not
+@example("a\x1cb  c\t(d)", {})
+@example("\u4e2d\u6587 v2.txt", {"transliterate": True})
+def test_secure_filename_gives_the_reference_answer_for_every_input_and_option(
+    name: str, options: dict[str, Any]
+) -> None:
+    ours = _answer(secure_filename, name, options)
+    assert ours == _answer(sanitize_reference.secure_filename, name, options)
+    if ours[0] == "value":
+        assert is_safe_filename(
+            ours[1],
+            max_length=options.get("max_length", 255),
+            allow_unicode=options.get("allow_unicode", False),
+        )

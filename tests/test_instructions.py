@@ -48,5 +48,5 @@ def test_each_phase_runs_once_before_and_once_now() -> None:
     before = [phase.name for phase in found if phase.source == "before"]
     now = [phase.name for phase in found if phase.source == "now"]
     assert before == now
-    assert len(before) == 6
+    assert len(before) == 7
     assert all(phase.calls > 0 for phase in found)

@@ -6,6 +6,7 @@ loops interpreted in the pure build, compiled in the compiled one.
 
 from __future__ import annotations
 
+import sys
 from typing import NoReturn
 
 import pytest
@@ -93,3 +94,8 @@ def test_secure_filename_answers_the_same_on_either_path(text: str, max_length: 
         patch.setattr(filenames, "_COMPILED", True)
         forced = filenames.secure_filename(text, max_length=max_length, fallback="f")
     assert forced == expected
+
+
+def test_the_white_space_table_is_what_str_isspace_accepts() -> None:
+    every = {chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()}
+    assert every == filenames._WHITE_SPACE

@@ -90,7 +90,8 @@ ASCII_WORD: Final = frozenset(string.ascii_letters + string.digits)
 UNICODE_KEPT_CATEGORIES: Final = frozenset("LMN")
 
 #: Matches a lone surrogate: what Python makes of a POSIX name's undecodable bytes.
-SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
+#: (Written with ``chr``: mypyc, which compiles this module, refuses surrogate literals.)
+SURROGATE_RE: Final = re.compile(f"[{chr(0xD800)}-{chr(0xDFFF)}]")
 
 #: The colon: on Windows it names a drive (``C:x``) or an NTFS alternate data
 #: stream (``file.txt:stream``), or ends a device name (``CON:``). Refused by

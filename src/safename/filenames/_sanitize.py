@@ -24,13 +24,17 @@ __all__ = ["Fallback", "random_stem", "secure_filename"]
 #: stem: a fixed stem, or a function that makes one.
 Fallback = str | Callable[[], str]
 
-# Every ASCII character the ASCII mode drops, for one ``bytes.translate`` pass.
-_ASCII_DELETE: Final = bytes(code for code in range(128) if chr(code) not in _rules.ASCII_ALLOWED)
-# Separators become spaces; so do the four characters ``str.split`` (which
-# werkzeug uses) counts as white space but ``bytes.split`` does not.
-_ASCII_TO_SPACE: Final = bytes.maketrans(
-    "".join(_rules.SEPARATORS).encode() + b"\x1c\x1d\x1e\x1f",
-    b" " * (len(_rules.SEPARATORS) + 4),
+# For the ASCII mode's chain, werkzeug's steps in its order (join white space runs,
+# then drop): separators become spaces, and so do the four characters
+# ``str.split`` (which werkzeug uses) counts as white space but ``bytes.split``
+# does not; what the mode drops becomes NUL, to go after the join.
+_ASCII_CHAIN: Final = bytes(
+    code
+    if chr(code) in _rules.ASCII_ALLOWED or chr(code) in " \t\n\r\x0b\x0c"
+    else ord(" ")
+    if chr(code) in _rules.SEPARATORS or chr(code) in "\x1c\x1d\x1e\x1f"
+    else 0
+    for code in range(256)
 )
 # The stem starts at the first character that is not a dot, space or
 # separator, and ends at the next dot.
@@ -42,6 +46,29 @@ _ASCII_STEM_WORD_RE: Final = re.compile(_BEFORE_STEM + "[^.]*?[A-Za-z0-9]")
 _ASCII_WORD: Final = _rules.ASCII_WORD
 # What the stem cannot start with, besides white space (as in _BEFORE_STEM).
 _NOT_STEM_START: Final = frozenset((".", *_rules.SEPARATORS))
+# Every character ``str.isspace`` accepts: Unicode's White_Space and the four
+# information separators (a test holds this list to every code point).
+_WHITE_SPACE: Final = frozenset(
+    map(
+        chr,
+        (
+            *range(0x09, 0x0E),
+            *range(0x1C, 0x21),
+            0x85,
+            0xA0,
+            0x1680,
+            *range(0x2000, 0x200B),
+            0x2028,
+            0x2029,
+            0x202F,
+            0x205F,
+            0x3000,
+        ),
+    )
+)
+# What a name's first character is when its stem does not start there (or there
+# is none): the pure path reads the stem off the cleaned text only otherwise.
+_STEM_LATER: Final = _NOT_STEM_START | _WHITE_SPACE | {""}
 _ASCII_KINDS: Final = _rules.ASCII_KINDS
 # A compiled build takes character loops on short texts, where they beat the C chains.
 _COMPILED: Final = _rules.COMPILED
@@ -51,8 +78,17 @@ _MIN_MAX_LENGTH: Final = _rules.MIN_MAX_LENGTH
 _ASCII_WORD_CODES: Final = bytes(chr(code) in _ASCII_WORD for code in range(128))
 _DOT: Final = ord(".")
 _RESERVED_INITIALS: Final = _rules.RESERVED_INITIALS
+_RESERVED_NAMES: Final = _rules.RESERVED_NAMES
+# The first three letters of every device name: an ASCII name without one is none.
+_DEVICE_PREFIXES: Final = frozenset(name[:3] for name in _rules.RESERVED_NAMES)
 _LEADING: Final = _rules.LEADING_STRIP
 _TRAILING: Final = _rules.TRAILING_STRIP
+# Each byte as a letter if the ASCII mode keeps it, a digit if it is a space, else
+# a "!": two C calls then tell whether a name needs cleaning, and which.
+_PURE_KINDS: Final = bytes(
+    ord("a") if chr(code) in _rules.ASCII_ALLOWED else ord("1") if code == ord(" ") else ord("!")
+    for code in range(256)
+)
 
 
 def random_stem() -> str:
@@ -67,7 +103,7 @@ def random_stem() -> str:
     return secrets.token_hex(8)
 
 
-def secure_filename(
+def secure_filename(  # noqa: PLR0912 - the hot path of the default install, inline
     filename: str,
     *,
     max_length: int = _rules.DEFAULT_MAX_LENGTH,
@@ -129,8 +165,63 @@ def secure_filename(
         raise TypeError(f"filename must be a str, not {type(filename).__name__}")
     if max_length < _MIN_MAX_LENGTH or (allow_unicode and transliterate):
         _refuse_options(max_length)
-    if is_plain_safe(filename, max_length):  # the common case first
-        return filename
+    if _COMPILED or allow_unicode:
+        if is_plain_safe(filename, max_length):  # the common case first
+            return filename
+        return _general_path(filename, max_length, fallback, allow_unicode, transliterate)
+    # The pure build's ASCII mode, the default install's hot path, inline: a call
+    # costs as much as two of its steps. The general path's answer in the fewest
+    # C calls: the name is folded to ASCII once, and one ``bytes.translate``
+    # tells which cleaning it needs (none, spaces made "_", or the whole chain).
+    if filename.isascii():
+        text = plain = filename
+        data = filename.encode()
+    else:
+        if transliterate:
+            text = _normalize(filename, allow_unicode=False, transliterate=True)
+        else:
+            text = unicodedata.normalize("NFKD", filename)
+        data = text.encode("ascii", "ignore")
+        plain = data.decode()
+    kinds = data.translate(_PURE_KINDS)
+    if kinds.isalpha():  # kept characters only
+        cleaned = plain
+    elif not kinds.isalnum():  # separators, other white space, characters to drop
+        cleaned = b"_".join(data.translate(_ASCII_CHAIN).split()).replace(b"\0", b"").decode()
+    elif "  " in plain:  # kept characters and spaces, in runs
+        cleaned = "_".join(plain.split())
+    else:  # kept characters and single spaces, each becoming "_"
+        cleaned = plain.replace(" ", "_")  # (one at an edge goes with the strips below)
+    first = text[:1]
+    if first in _ASCII_WORD:  # the stem starts with a letter or digit, kept first
+        name = cleaned
+    elif first not in _STEM_LATER:
+        # The stem starts at once, so up to its first dot the cleaned text is
+        # the stem's: a letter or digit there is first once "_" and "-" are gone.
+        name = cleaned.lstrip("_-")
+        if not name[:1].isalnum():
+            return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
+    elif _ASCII_STEM_WORD_RE.match(text):
+        name = cleaned.lstrip(_LEADING)
+    else:
+        return _finish_ascii(_with_fallback(text, fallback, allow_unicode=False), max_length)
+    name = name.rstrip(_TRAILING)
+    if len(name) < max_length:  # room for the prefix of a device name
+        if (  # is_reserved, for a name with no space: its stem is all before the first dot
+            name[:1] not in _RESERVED_INITIALS
+            or name[:3].upper() not in _DEVICE_PREFIXES
+            or name.partition(".")[0].upper() not in _RESERVED_NAMES
+        ):
+            return name
+        return _rules.RESERVED_PREFIX + name
+    return _finish(name, max_length, allow_unicode=False)
+
+
+def _general_path(
+    filename: str, max_length: int, fallback: Fallback, allow_unicode: bool, transliterate: bool
+) -> str:
+    """:func:`secure_filename` in the compiled build, and in the Unicode mode, for a name
+    that :func:`is_plain_safe` did not return at once."""
     if filename.isascii():
         text = filename  # ASCII is its own NFC, NFKD and transliteration
     else:
@@ -151,9 +242,21 @@ def secure_filename(
         cleaned = _clean_ascii_bytes(text)
     name = cleaned.lstrip(_LEADING).rstrip(_TRAILING)
     # Short, ASCII and not even starting like a device name: done. Else _finish decides.
-    if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS and name.isascii():
+    if (
+        len(name) <= max_length
+        and (name[:1] not in _RESERVED_INITIALS or name[:3].upper() not in _DEVICE_PREFIXES)
+        and name.isascii()
+    ):
         return name
     return _finish(name, max_length, allow_unicode=allow_unicode)
+
+
+def _finish_ascii(text: str, max_length: int) -> str:
+    """The ASCII mode's answer for *text*, whose stem is known to keep a word."""
+    name = _strip_edges(_clean_ascii_bytes(text))
+    if len(name) <= max_length and name[:1] not in _RESERVED_INITIALS:
+        return name
+    return _finish(name, max_length, allow_unicode=False)
 
 
 def _refuse_options(max_length: int) -> NoReturn:
@@ -232,8 +335,8 @@ def _clean_ascii_bytes(text: str) -> str:
     werkzeug's order: fold to ASCII, join whitespace runs, drop the rest; on
     bytes, where each step is one fast C pass.
     """
-    data = text.encode("ascii", "ignore").translate(_ASCII_TO_SPACE)
-    return b"_".join(data.split()).translate(None, _ASCII_DELETE).decode("ascii")
+    data = text.encode("ascii", "ignore").translate(_ASCII_CHAIN)
+    return b"_".join(data.split()).replace(b"\0", b"").decode("ascii")
 
 
 # Where the loop of _scan_ascii is in the name's stem.
