@@ -105,3 +105,23 @@ def test_an_extra_lists_no_package_twice(extra: str) -> None:
         for package in packages(extras, named)
     }
     assert set(direct) & through_extras == set()
+
+
+@pytest.mark.parametrize("package", ["safename.uploads", "safename.archives", "safename.audit"])
+def test_the_examples_of_a_re_exported_class_run_from_its_package(package: str) -> None:
+    # The package names itself the home of its classes; their methods' examples must follow,
+    # or doctest would find them in neither module and skip them without a word.
+    import doctest
+    import importlib
+    import inspect
+
+    module = importlib.import_module(package)
+    found = {test.name for test in doctest.DocTestFinder().find(module) if test.examples}
+    expected = {
+        f"{package}.{name}.{method}"
+        for name in module.__all__
+        if inspect.isclass(cls := getattr(module, name))
+        for method, member in vars(cls).items()
+        if inspect.isfunction(member) and ">>>" in (member.__doc__ or "")
+    }
+    assert expected <= found

@@ -64,7 +64,23 @@ def public_names(namespace: dict[str, Any]) -> None:
     >>> Refused.__module__
     'package'
     """
+    package = namespace["__name__"]
     for name in namespace["__all__"]:
         value = namespace[name]
+        if isinstance(value, type):
+            _move_methods(value, package)
         if isinstance(value, type) or inspect.isfunction(value):
-            value.__module__ = namespace["__name__"]
+            value.__module__ = package
+
+
+def _move_methods(cls: type, package: str) -> None:
+    """Give the methods of *cls* the same home as the class.
+
+    Doctest finds a class's method examples only when each method's module is the
+    class's: without this, moving the class would silently drop them from the tests.
+    """
+    home = cls.__module__
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", None) or getattr(member, "fget", None) or member
+        if inspect.isfunction(function) and function.__module__ == home:
+            function.__module__ = package
