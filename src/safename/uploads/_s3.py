@@ -146,7 +146,30 @@ class S3Bucket:
         return self.prefix + CLAIMS_FOLDER + name
 
     def store_upload(self, stream: Readable, name: str, max_bytes: int | None) -> SavedUpload:
-        """Store *stream* under *name* or the next free name; ``save_upload`` calls this."""
+        """Store *stream* under *name* or the next free name; ``save_upload`` calls this.
+
+        Exactly one writer wins each name (see the module docstring); a refusal or a
+        failure leaves no object, no claim and no multipart upload behind.
+
+        :raises UploadRejectedError: for a body over *max_bytes*.
+        :raises UploadStorageError: naming the bucket, if the store refused or failed.
+
+        The example needs no server: where none answers, the error names the bucket
+        and the cause, never the credentials.
+
+        >>> import io, boto3
+        >>> client = boto3.client(
+        ...     "s3", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
+        ...     aws_access_key_id="key", aws_secret_access_key="secret",
+        ...     config=bounded_config(connect_timeout=1, max_attempts=1),
+        ... )
+        >>> S3Bucket(client, "media", prefix="uploads/").store_upload(
+        ...     io.BytesIO(b"hello"), "a.txt", max_bytes=None
+        ... )  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        safename.uploads.UploadStorageError: cannot store ... in bucket 'media': EndpointConnection...
+        """
         upload = ObjectUpload(self, name, max_bytes)
         try:
             while chunk := _read(stream):
@@ -160,7 +183,28 @@ class S3Bucket:
     async def store_upload_async(
         self, stream: AsyncReadable, name: str, max_bytes: int | None
     ) -> SavedUpload:
-        """:meth:`store_upload` for ``await stream.read(n)``; requests run in worker threads."""
+        """:meth:`store_upload` for ``await stream.read(n)``; requests run in worker threads.
+
+        The event loop is never blocked: each request to the store runs in a worker
+        thread (``asyncio.to_thread``). Same guarantees and errors as :meth:`store_upload`.
+
+        >>> import asyncio, io, boto3
+        >>> class Body:
+        ...     def __init__(self, data: bytes) -> None:
+        ...         self.stream = io.BytesIO(data)
+        ...     async def read(self, size: int = -1) -> bytes:
+        ...         return self.stream.read(size)
+        >>> client = boto3.client(
+        ...     "s3", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
+        ...     aws_access_key_id="key", aws_secret_access_key="secret",
+        ...     config=bounded_config(connect_timeout=1, max_attempts=1),
+        ... )
+        >>> bucket = S3Bucket(client, "media", prefix="uploads/")
+        >>> asyncio.run(bucket.store_upload_async(Body(b"hi"), "a.txt", None))  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        safename.uploads.UploadStorageError: cannot store ... in bucket 'media': ...
+        """
         upload = ObjectUpload(self, name, max_bytes)
         try:
             while chunk := await _read_async(stream):

@@ -43,6 +43,20 @@ def sweep_bucket(
     :param now: the current time (for tests); the default is the clock's.
     :returns: the claims' keys and ``<key> (multipart upload <id>)`` lines, removed or not.
     :raises UploadStorageError: naming the bucket, if a request failed.
+
+    The example needs no server: where none answers, the error names the bucket.
+
+    >>> import boto3
+    >>> from safename.uploads import S3Bucket, bounded_config
+    >>> client = boto3.client(
+    ...     "s3", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
+    ...     aws_access_key_id="key", aws_secret_access_key="secret",
+    ...     config=bounded_config(connect_timeout=1, max_attempts=1),
+    ... )
+    >>> sweep_bucket(S3Bucket(client, "media", prefix="uploads/"), older_than=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    safename.uploads.UploadStorageError: cannot list claims in bucket 'media': ...
     """
     if not isinstance(older_than, datetime.timedelta):
         older_than = datetime.timedelta(seconds=older_than)
