@@ -53,7 +53,8 @@ def sweep_bucket(
     ...     aws_access_key_id="key", aws_secret_access_key="secret",
     ...     config=bounded_config(connect_timeout=1, max_attempts=1),
     ... )
-    >>> sweep_bucket(S3Bucket(client, "media", prefix="uploads/"), older_than=0)  # doctest: +ELLIPSIS
+    >>> bucket = S3Bucket(client, "media", prefix="uploads/")
+    >>> sweep_bucket(bucket, older_than=0)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     safename.uploads.UploadStorageError: cannot list claims in bucket 'media': ...
