@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import hashlib
 import io
 import itertools
 import json
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 from append_only import made_append_only
+from faults import manifest
 from hypothesis import given
 from hypothesis import strategies as st
 from reserved_cases import reserved_names
@@ -60,20 +60,6 @@ def make_tree(root: Path, tree: dict[str, Any] = TREE) -> None:
             path.symlink_to(content[1])
         else:
             path.write_text(content)
-
-
-def manifest(root: Path) -> dict[str, tuple[str, str]]:
-    """Every entry under *root*: a file's sha256, a symlink's target, or a directory."""
-    result = {}
-    for path in root.rglob("*"):
-        relative = str(path.relative_to(root))
-        if path.is_symlink():
-            result[relative] = ("symlink", os.readlink(path))
-        elif path.is_dir():
-            result[relative] = ("directory", "")
-        else:
-            result[relative] = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
-    return result
 
 
 def rename(root: Path, *options: str) -> int:
