@@ -25,8 +25,10 @@ a warning and leaves Werkzeug's matcher in place.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import version
 from typing import Any, Final
@@ -120,11 +122,13 @@ class LinearMatcher(StateMachineMatcher):
     def __init__(self, merge_slashes: bool) -> None:
         super().__init__(merge_slashes)
         self.readers: dict[str, PartReader] = {}
+        self._adding = threading.Lock()
 
     @classmethod
     def adopt(cls, matcher: StateMachineMatcher, rules: Iterable[Rule]) -> LinearMatcher:
         """A matcher over *matcher*'s tree as it stands, with readers for *rules*' parts."""
         adopted = cls(matcher.merge_slashes)
+        matcher.update()  # sorted once here: an adopted tree is never changed in place again
         adopted._root = matcher._root
         for rule in rules:
             if not rule.build_only:
@@ -132,15 +136,25 @@ class LinearMatcher(StateMachineMatcher):
         return adopted
 
     def add(self, rule: Rule) -> None:
-        """Add *rule* to the tree, as Werkzeug does, and make readers for its dynamic parts.
+        """Add *rule* as Werkzeug does, and make readers for its dynamic parts.
+
+        Safe while other threads match: the states on the rule's path are copied,
+        the new transition is put in its sorted place in the copy, and the new tree
+        is published by one assignment, so a match walks the tree from before the
+        add or from after it, never one half-changed. Adders take a lock.
 
         :raises UnsupportedRegexError: for a converter whose regex the
             linear-time reader cannot read, unless its class sets
             ``trusted_regex = True``; the rule is then not added.
         """
         readers = self._readers_of(rule)
-        super().add(rule)
+        # The readers first: a match that sees the rule finds its part's reader.
         self.readers.update(readers)
+        with self._adding:
+            self._root = _with_rule(self._root, rule)
+
+    def update(self) -> None:
+        """Nothing to do: :meth:`add` keeps every state's transitions in Werkzeug's order."""
 
     def _learn(self, rule: Rule) -> None:
         self.readers.update(self._readers_of(rule))
@@ -206,6 +220,39 @@ class LinearMatcher(StateMachineMatcher):
         if rule.alias and rule.map.redirect_defaults:
             raise RequestAliasRedirect(result, rule.endpoint)
         return rule, result
+
+
+def _with_rule(root: State, rule: Rule) -> State:
+    """A copy of the tree *root* with *rule* added as Werkzeug adds it, *root* unchanged.
+
+    Only the states on the rule's path are copied; the rest are shared. A new
+    dynamic transition goes after those of a lower or equal weight, the place
+    Werkzeug's stable sort by weight would give it.
+    """
+    new_root = state = _copied(root)
+    for part in rule._parts:
+        if part.static:
+            child = state.static.get(part.content)
+            state.static[part.content] = child = State() if child is None else _copied(child)
+        else:
+            for index, (known, existing) in enumerate(state.dynamic):
+                if known == part:
+                    child = _copied(existing)
+                    state.dynamic[index] = (known, child)
+                    break
+            else:
+                child = State()
+                place = bisect.bisect_right(
+                    state.dynamic, part.weight, key=lambda entry: entry[0].weight
+                )
+                state.dynamic.insert(place, (part, child))
+        state = child
+    state.rules.append(rule)
+    return new_root
+
+
+def _copied(state: State) -> State:
+    return State(dynamic=list(state.dynamic), rules=list(state.rules), static=dict(state.static))
 
 
 class _Walk:
