@@ -26,9 +26,8 @@ from safename.uploads._save import (
     AsyncReadable,
     Readable,
     SavedUpload,
-    UploadReason,
-    UploadRejectedError,
     UploadStorageError,
+    refuse_over_limit,
 )
 
 #: S3's smallest part (but the last), and the default part size: a body up to this is one put.
@@ -290,9 +289,7 @@ class ObjectUpload:
         :raises UploadRejectedError: with ``TOO_LARGE``, before anything over the limit is sent.
         """
         self.size += len(chunk)
-        if self.max_bytes is not None and self.size > self.max_bytes:
-            detail = f"more than {self.max_bytes} bytes"
-            raise UploadRejectedError(self.name, UploadReason.TOO_LARGE, detail)
+        refuse_over_limit(self.name, self.size, self.max_bytes)
         self._buffer += chunk
         # Strictly more than a part: only then is it sure the body is not a single put.
         return len(self._buffer) > self.bucket.part_bytes

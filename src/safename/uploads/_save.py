@@ -214,6 +214,24 @@ async def save_upload_async(
         return temporary.publish()
 
 
+def refuse_over_limit(name: str, size: int, max_bytes: int | None) -> None:
+    """Refuse the upload *name* once *size* bytes have come in over *max_bytes*.
+
+    Every destination checks while the body streams, before it stores the chunk
+    that passes the limit.
+
+    :raises UploadRejectedError: with ``TOO_LARGE``.
+
+    >>> refuse_over_limit("a.txt", 3, 3)
+    >>> refuse_over_limit("a.txt", 4, 3)
+    Traceback (most recent call last):
+    ...
+    safename.uploads.UploadRejectedError: upload 'a.txt' refused: too_large (more than 3 bytes)
+    """
+    if max_bytes is not None and size > max_bytes:
+        raise UploadRejectedError(name, UploadReason.TOO_LARGE, f"more than {max_bytes} bytes")
+
+
 def checked_name(client_name: str | None, allowed_extensions: Collection[str] | None) -> str:
     """The sanitized name, or :class:`UploadRejectedError` before anything is written.
 
@@ -281,9 +299,7 @@ class TemporaryUpload:
         :raises UploadRejectedError: with ``TOO_LARGE``, before anything over the limit is written.
         """
         self.size += len(chunk)
-        if self.max_bytes is not None and self.size > self.max_bytes:
-            detail = f"more than {self.max_bytes} bytes"
-            raise UploadRejectedError(self.name, UploadReason.TOO_LARGE, detail)
+        refuse_over_limit(self.name, self.size, self.max_bytes)
         view = memoryview(chunk)
         while view:
             view = view[os.write(self._file_fd, view) :]
