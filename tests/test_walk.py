@@ -76,7 +76,7 @@ def test_a_step_takes_exactly_what_its_regex_matches(rule: str, text: str) -> No
     for candidate in [text] if part.final else text.split("/"):
         expected = re.fullmatch(part.content, candidate) is not None
         event("matches" if expected else "does not match")
-        assert walk_module.Step(part, walk_module.WalkNode()).accepts(candidate) is expected
+        assert walk_module.Step(part).accepts(candidate) is expected
 
 
 @given(value=st.integers(-(10**25), 10**25))
@@ -191,17 +191,17 @@ def test_a_node_finds_each_of_many_static_steps(segments: list[str], data: st.Da
     found = walking.match(path)
     root = walking._matcher._walk_root
     assert root is not None
-    way = "compares" if root.children else "buckets" if root.buckets else "dict"
+    way = "table" if root.mask else "compares" if root.texts else "dict"
     event(f"{way}, {'a match' if found else 'no match'}")
     assert found == reading.match(path)
 
 
 def test_a_crowded_table_gives_way_to_a_dict() -> None:
-    # Same length, first and last characters: one bucket for all.
+    # Same length, first and last characters: one run of filled slots.
     crowded = {f"a{middle}z": walk_module.WalkNode() for middle in "bcdefghij"}
-    assert walk_module.WalkNode(crowded).buckets == ()
+    assert walk_module.WalkNode(crowded).texts == ()
     spread = {f"{first}{last}": walk_module.WalkNode() for first in "abc" for last in "xyz"}
     node = walk_module.WalkNode(spread)
-    assert node.buckets != ()
+    assert node.mask != 0
     assert all(node.static_child(text) is child for text, child in spread.items())
     assert node.static_child("ax/") is None

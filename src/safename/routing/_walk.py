@@ -25,6 +25,7 @@ deeper rule uses its regexes.
 
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Callable, Sequence
 from typing import Any, Final, cast, final
@@ -114,16 +115,19 @@ def _suffix(part: RulePart) -> str:
 
 @final
 class Step:
-    """A dynamic step: its kind, what the kind needs to test a text, and the node it leads to."""
+    """What a dynamic step tests: its kind, and what the kind needs to test a text.
 
-    def __init__(self, part: RulePart, child: WalkNode) -> None:
+    A step does not know the node it leads to (its :class:`WalkNode` keeps
+    that), so nodes whose steps test the same way share one step object.
+    """
+
+    def __init__(self, part: RulePart) -> None:
         # The attributes a test reads first, so that they share a cache line.
         self.kind = part_kind(part)
         self.final = part.final
         self.shortest = 0
         self.longest = -1  # no bound
         self.signed = False
-        self.child = child
         #: A final path's static text after the variable (``/edit``), or "".
         self.suffix = _suffix(part)
         self.items: frozenset[str] = frozenset()
@@ -144,7 +148,7 @@ class Step:
         final part.
 
         >>> from safename.routing import Pattern
-        >>> step = Step(Pattern("/<int:n>").parts[1], WalkNode())
+        >>> step = Step(Pattern("/<int:n>").parts[1])
         >>> step.accepts("42"), step.accepts("042"), step.accepts("-1")
         (True, False, False)
         """
@@ -207,11 +211,11 @@ def _is_uuid(text: str) -> bool:
     """``[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}``."""
     if len(text) != 36 or not text[8] == text[13] == text[18] == text[23] == "-":
         return False
-    return all(_is_lower_hex(ord(text[index])) for index in _HEX_PLACES)
-
-
-def _is_lower_hex(code: int) -> bool:
-    return 48 <= code <= 57 or 97 <= code <= 102  # 0-9, a-f
+    for index in _HEX_PLACES:
+        code = ord(text[index])
+        if not (48 <= code <= 57 or 97 <= code <= 102):  # 0-9, a-f
+            return False
+    return True
 
 
 @final
@@ -221,7 +225,8 @@ class Read:
     def __init__(self, part: RulePart, place: int) -> None:
         slot = part.slots[0]
         converter = slot.converter
-        self.name = slot.name
+        # Interned: rules with the same names share them, and a match reads fewer objects.
+        self.name = sys.intern(slot.name)
         self.kind = part_kind(part)
         #: The segment the part reads (the first, for a final part).
         self.place = place
@@ -331,8 +336,10 @@ class End:
 
 #: Static steps up to which a node compares the segment with each, not hashing it.
 FEW: Final = 6
-#: The most static steps a bucket of a node's table may hold; else a dict is used.
-BUCKET: Final = 3
+#: The longest run of filled slots a node's table may have; else a dict is used.
+CLUSTER: Final = 4
+#: What an empty slot of a node's table holds: no segment is "/".
+EMPTY: Final = "/"
 
 
 @final
@@ -342,28 +349,35 @@ class WalkNode:
     A dict would hash each new segment with SipHash, which costs more than
     the rest of the lookup. So a node with :data:`FEW` static steps or fewer
     compares the segment with each of their texts (a length and a memory
-    compare), and a node with more picks a bucket of a small table by the
-    segment's length and its first and last characters, then compares. Only
-    where the texts crowd a bucket (more than :data:`BUCKET` share one) does
-    the node look the segment up in a dict.
+    compare), and a node with more looks in a small open-addressed table,
+    from a slot picked by the segment's length and its first and last
+    characters. Only where the texts crowd the table (a run of more than
+    :data:`CLUSTER` filled slots) does the node look the segment up in a dict.
+
+    The node keeps the texts itself, interned, apart from the nodes they lead
+    to: a lookup reads one tuple of texts (shared with every node that has the
+    same steps, as ``/v1/users`` and ``/v2/users`` do) and touches only the
+    child it finds. A router's tree is read from memory that other work has
+    just used, so each object a match touches costs it.
     """
 
     def __init__(
         self,
         static: dict[str, WalkNode] | None = None,
-        steps: Sequence[Step] = (),
+        steps: Sequence[tuple[RulePart, WalkNode]] = (),
         ends: Sequence[End] = (),
+        *,
+        shared: dict[object, Any] | None = None,
     ) -> None:
         self.static: dict[str, WalkNode] = static or {}
-        #: The segment that leads here from the node above, for a static step.
-        self.text = ""
-        for text, child in self.static.items():
-            child.text = text
-        few = len(self.static) <= FEW
+        # What nodes of one tree may share (texts, steps): they are never changed.
+        shared = {} if shared is None else shared
         # Tuples: their items sit in the object itself, one memory read fewer than a list's.
-        self.children = tuple(self.static.values()) if few else ()
-        self.mask, self.buckets = (0, ()) if few else _table(self.static)
-        self.steps = tuple(steps)
+        texts, self.children, self.mask = _table(self.static)
+        self.texts: tuple[str, ...] = shared.setdefault(("texts", texts), texts)
+        made = tuple(_shared_step(part, shared) for part, _ in steps)
+        self.steps: tuple[Step, ...] = shared.setdefault(("steps", made), made)
+        self.step_children = tuple(child for _, child in steps)
         self.ends = tuple(ends)
 
     def static_child(self, segment: str) -> WalkNode | None:
@@ -373,37 +387,79 @@ class WalkNode:
         >>> node.static_child("posts") is node.static["posts"], node.static_child("post")
         (True, None)
         """
-        if self.children:
-            for child in self.children:
-                if child.text == segment:
-                    return child
-            return None
-        if self.buckets:
-            for child in self.buckets[_bucket(segment, self.mask)]:
-                if child.text == segment:
-                    return child
-            return None
-        if self.static:
+        texts = self.texts
+        mask = self.mask
+        if mask:
+            number = _slot(segment, mask)
+            while True:
+                text = texts[number]
+                if text is EMPTY:
+                    return None
+                if text == segment:
+                    return self.children[number]
+                number = (number + 1) & mask
+        for number in range(len(texts)):
+            if texts[number] == segment:
+                return self.children[number]
+        if self.static and not texts:
             return self.static.get(segment)
         return None
 
 
-def _table(static: dict[str, WalkNode]) -> tuple[int, tuple[tuple[WalkNode, ...], ...]]:
-    """The mask and buckets of a table of *static*; no buckets if a bucket would be crowded."""
-    size = 1
-    while size < 4 * len(static):
+def _shared_step(part: RulePart, shared: dict[object, Any]) -> Step:
+    """The step of *part*: one object for every part that tests its text the same way.
+
+    Parts with one key (their regex, finality and weight) are one step in a
+    node already; a part of a custom converter keeps a step of its own.
+    """
+    if part_kind(part) == OTHER:
+        return Step(part)
+    key = ("step", part.key(), part_kind(part))
+    step = shared.get(key)
+    if step is None:
+        step = shared[key] = Step(part)
+    return cast("Step", step)
+
+
+def _table(
+    static: dict[str, WalkNode],
+) -> tuple[tuple[str, ...], tuple[WalkNode, ...], int]:
+    """The texts, children and mask a node looks *static* up in.
+
+    A mask of 0 means a list to compare in order; no texts, a dict.
+    """
+    texts = tuple(sys.intern(text) for text in static)
+    if len(texts) <= FEW:
+        return texts, tuple(static.values()), 0
+    size = 8
+    while size < 4 * len(texts):
         size *= 2
-    buckets: list[tuple[WalkNode, ...]] = [()] * size
-    for text, child in static.items():
-        number = _bucket(text, size - 1)
-        buckets[number] = (*buckets[number], child)
-    if max(map(len, buckets)) > BUCKET:
-        return 0, ()
-    return size - 1, tuple(buckets)
+    slots: list[str] = [EMPTY] * size
+    children: list[WalkNode | None] = [None] * size
+    for text, child in zip(texts, static.values(), strict=True):
+        number = _slot(text, size - 1)
+        while slots[number] is not EMPTY:
+            number = (number + 1) & (size - 1)
+        slots[number] = text
+        children[number] = child
+    if _longest_run(slots) > CLUSTER:
+        return (), (), 0
+    # An empty slot's child is never read: any node will do.
+    empty = WalkNode()
+    return tuple(slots), tuple(empty if child is None else child for child in children), size - 1
 
 
-def _bucket(segment: str, mask: int) -> int:
-    """A bucket for *segment*, from its length and its first and last characters."""
+def _longest_run(slots: Sequence[str]) -> int:
+    """The most filled slots in a row, round the end: what a lookup may compare."""
+    longest = run = 0
+    for text in (*slots, *slots):
+        run = 0 if text is EMPTY else run + 1
+        longest = max(longest, run)
+    return min(longest, len(slots))
+
+
+def _slot(segment: str, mask: int) -> int:
+    """The first slot for *segment*, from its length and its first and last characters."""
     size = len(segment)
     if size == 0:
         return 0
@@ -416,7 +472,7 @@ def walk(root: WalkNode, path: str) -> tuple[str, Values] | None:
     >>> from safename.routing import Pattern
     >>> pattern = Pattern("/<int:id>")
     >>> user = WalkNode(ends=[End("user", pattern.match, pattern.parts[1:], [1])])
-    >>> root = WalkNode(steps=[Step(pattern.parts[1], user)])
+    >>> root = WalkNode(steps=[(pattern.parts[1], user)])
     >>> walk(root, "/42"), walk(root, "/ann"), walk(root, "42")
     (('user', {'id': 42}), None, None)
     """
@@ -441,14 +497,17 @@ def _walk(node: WalkNode, segments: list[str], index: int, position: int, path: 
         found = _walk(child, segments, index + 1, after, path)
         if found is not None:
             return found
-    for step in node.steps:
+    steps = node.steps
+    for number in range(len(steps)):
+        step = steps[number]
         if step.final:
             if step.accepts(path[position:]):
-                found = _walk(step.child, segments, len(segments), len(path) + 1, path)
+                child = node.step_children[number]
+                found = _walk(child, segments, len(segments), len(path) + 1, path)
                 if found is not None:
                     return found
         elif step.accepts(segment):
-            found = _walk(step.child, segments, index + 1, after, path)
+            found = _walk(node.step_children[number], segments, index + 1, after, path)
             if found is not None:
                 return found
     return None

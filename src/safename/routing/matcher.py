@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from safename.routing._walk import MAX_HEIGHT, NATIVE, End, Step, WalkNode
+from safename.routing._walk import MAX_HEIGHT, NATIVE, End, WalkNode
 from safename.routing._walk import walk as walk_natively
 from safename.routing.rules import Reader, RulePart, capture_rule, reader
 
@@ -428,13 +428,14 @@ def walk_tree(root: Node) -> WalkNode | None:
         heights[id(node)] = 1 + max((heights[id(child)] for child in node.children()), default=0)
     if heights[id(root)] > MAX_HEIGHT:
         return None
-    return _walk_node(root)
+    return _walk_node(root, {})
 
 
-def _walk_node(node: Node) -> WalkNode:
+def _walk_node(node: Node, shared: dict[object, Any]) -> WalkNode:
+    # Recursive, but only as deep as the tree, which walk_tree bounds by MAX_HEIGHT.
     return WalkNode(
-        {text: _walk_node(child) for text, child in node.static.items()},
-        [Step(part, _walk_node(child)) for part, child in node.dynamic],
+        {text: _walk_node(child, shared) for text, child in node.static.items()},
+        [(part, _walk_node(child, shared)) for part, child in node.dynamic],
         [
             End(
                 route.endpoint,
@@ -445,6 +446,7 @@ def _walk_node(node: Node) -> WalkNode:
             )
             for route in node.routes
         ],
+        shared=shared,
     )
 
 
