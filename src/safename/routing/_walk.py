@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, cast, final
 
 from safename.routing import _readers
@@ -220,7 +220,11 @@ def _is_uuid(text: str) -> bool:
 
 @final
 class Read:
-    """How a rule reads one value: from the segment its step took, or all the rest."""
+    """How a rule reads one value: from the segment its step took, or all the rest.
+
+    A read holds no converter (its rule passes the converter's reader), so
+    rules that read the same way share one read object (see :func:`_shared_reads`).
+    """
 
     def __init__(self, part: RulePart, place: int) -> None:
         slot = part.slots[0]
@@ -232,16 +236,20 @@ class Read:
         self.place = place
         self.final = part.final
         self.suffix = _suffix(part)
-        #: The converter's reader of a matched text; it raises ValueError to refuse.
-        self.reader: Callable[[str], Any] = converter._matched_reader()
         # An int converter without bounds: the digits are the value.
         self.plain_int = (
             isinstance(converter, IntConverter) and converter.min is None and converter.max is None
         )
 
-    def value(self, segments: list[str], path: str) -> Any:
+    def key(self) -> tuple[str, int, int, bool, str, bool]:
+        """What makes two reads the same."""
+        return self.name, self.kind, self.place, self.final, self.suffix, self.plain_int
+
+    def value(self, segments: list[str], path: str, reader: Callable[[str], Any]) -> Any:
         """The value of the part's text in *path*, split into *segments*.
 
+        :param reader: the converter's reader of a matched text, for a text
+            the fast roads do not take; it raises ValueError to refuse.
         :raises ValueError: if the converter refuses it.
         """
         if self.final:
@@ -265,7 +273,7 @@ class Read:
             return text
         elif kind == UUID:
             return _readers.uuid_value(text)
-        return self.reader(text)
+        return reader(text)
 
 
 #: The most digits whose value a native int holds: 18 decimal digits < 2**62.
@@ -307,6 +315,7 @@ class End:
         places: Sequence[int],
         *,
         read: tuple[Sequence[RulePart], Callable[[Sequence[str]], Values | None]] | None = None,
+        shared: dict[object, Any] | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.match = match
@@ -315,9 +324,13 @@ class End:
         self.parts: Sequence[RulePart] = () if read is None else read[0]
         self.read_texts = None if read is None else read[1]
         self.native = all(part_kind(part) != OTHER for part in dynamic_parts)
-        self.reads = (
-            tuple(Read(part, place) for part, place in zip(dynamic_parts, places, strict=True))
-            if self.native
+        native = self.native
+        pairs = zip(dynamic_parts, places, strict=True)
+        self.reads = _shared_reads(pairs, {} if shared is None else shared) if native else ()
+        #: The converters' readers of matched texts, in the order of ``reads``.
+        self.readers: tuple[Callable[[str], Any], ...] = (
+            tuple(part.slots[0].converter._matched_reader() for part in dynamic_parts)
+            if native
             else ()
         )
 
@@ -326,12 +339,26 @@ class End:
         if not self.native:
             return self.match(path)
         values: Values = {}
+        reads = self.reads
         try:
-            for read in self.reads:
-                values[read.name] = read.value(segments, path)
+            for number in range(len(reads)):
+                read = reads[number]
+                values[read.name] = read.value(segments, path, self.readers[number])
         except ValueError:  # a converter refused its text
             return None
         return values
+
+
+def _shared_reads(
+    pairs: Iterable[tuple[RulePart, int]], shared: dict[object, Any]
+) -> tuple[Read, ...]:
+    """The reads of a rule's parts at their places: one object for each way of reading."""
+    reads = []
+    for part, place in pairs:
+        made = Read(part, place)
+        reads.append(shared.setdefault(("read", made.key()), made))
+    found = tuple(reads)
+    return cast("tuple[Read, ...]", shared.setdefault(("reads", found), found))
 
 
 #: Static steps up to which a node compares the segment with each, not hashing it.

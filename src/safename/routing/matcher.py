@@ -163,8 +163,8 @@ class Matcher:
             wide = table.wide.get(first)
             entries = table.root_steps if wide is None else descend(wide, path)
         # Inlined read_values: this is the hot path.
-        for regex_match, ends, resume in entries:
-            match = regex_match(path)
+        for regex_match, offset, ends, resume in entries:
+            match = regex_match(path, offset)
             if match is None:
                 continue
             group = match.lastindex or 0
@@ -443,6 +443,7 @@ def _walk_node(node: Node, shared: dict[object, Any]) -> WalkNode:
                 route.dynamic_parts,
                 route.places,
                 read=(route.parts, route.read) if route.read is not None else None,
+                shared=shared,
             )
             for route in node.routes
         ],
@@ -476,7 +477,11 @@ Candidates = tuple[tuple[str, tuple[Reader, ...]], ...]
 #: (``-1``: its static one), and whether the regex matched the segment that
 #: leads to the node (else it stopped at the start of the step's segment).
 Resume = tuple["Node", int, bool]
-Entry = tuple[Callable[[str], "re.Match[str] | None"], list[Candidates], "dict[int, Resume]"]
+#: A regex's ``match``, where in the path it starts, the rules by marker
+#: group, and the hand-overs by group.
+Entry = tuple[
+    Callable[[str, int], "re.Match[str] | None"], int, list[Candidates], "dict[int, Resume]"
+]
 #: The regexes to try at a static node, in order, and the levels below it by
 #: next segment (``None`` when its whole subtree is one regex).
 Level = tuple[tuple[Entry, ...], "dict[str, Level] | None"]
@@ -489,25 +494,46 @@ class CompiledTree:
     matched: every place where rules end gets an empty marker group at the
     end of its alternative, so the last group of a match says where it ended.
 
+    The regex starts where *prefix* ends, at :attr:`start`: whoever picks
+    the regex has already found the prefix's segments in the path (the index
+    looks them up). So subtrees of one shape under different prefixes (an
+    application mounted at ``/a`` and ``/b``, ``/v1`` and ``/v2`` of an API)
+    have one regex text, and with *patterns* share one compiled regex; each
+    keeps its own rules.
+
     :param prefix: the path that leads to *node* (``/a/b`` for a subtree,
         ``/a/b/`` for dynamic steps).
     :param dynamic_only: compile only the dynamic steps from *node*.
     :param readers: make the readers of each rule's values (a regex that
         starts below the root has not read every variable: then ``nodes``
         says where it ended, and each rule reads its values itself).
+    :param patterns: the regexes compiled so far, by text, to share.
     """
 
     def __init__(
-        self, prefix: str, node: Node, *, dynamic_only: bool, readers: bool = True
+        self,
+        prefix: str,
+        node: Node,
+        *,
+        dynamic_only: bool,
+        readers: bool = True,
+        patterns: dict[str, re.Pattern[str]] | None = None,
     ) -> None:
         self._markers: list[tuple[str, Node, tuple[str, ...]]] = []
         self._handoffs: list[Resume] = []
         self._steps = 0
         if dynamic_only:
-            regex = re.escape(prefix) + self._remainder(Node(dynamic=node.dynamic), ())
+            # From the prefix's last "/": a path that ends before it has none, and no match.
+            self.start = len(prefix) - 1
+            regex = "/" + self._remainder(Node(dynamic=node.dynamic), ())
         else:
-            regex = re.escape(prefix) + self._continuation(node, ())
-        self.regex = re.compile(regex)
+            self.start = len(prefix)
+            regex = self._continuation(node, ())
+        patterns = {} if patterns is None else patterns
+        compiled = patterns.get(regex)
+        if compiled is None:
+            compiled = patterns[regex] = re.compile(regex)
+        self.regex = compiled
         self.ends: list[Candidates] = [()] * (self.regex.groups + 1)
         # Where each marker's rules end; a wide node's marker has none: the
         # caller walks in Python from there (see search).
@@ -569,8 +595,8 @@ class CompiledTree:
         return _any_of(options)
 
     def entry(self) -> Entry:
-        """What a matcher needs: the regex's ``match``, the ends and the hand-overs by group."""
-        return self.regex.match, self.ends, self.resume
+        """What a matcher needs: the regex's ``match``, its start, the ends and the hand-overs."""
+        return self.regex.match, self.start, self.ends, self.resume
 
 
 def build_index(root: Node) -> Level:
@@ -585,7 +611,8 @@ def build_index(root: Node) -> Level:
     above it, up to the root's.
     """
     _mark_wide(root)
-    return _level("", root, (), wide=True, depth=0)
+    # Regexes of the same text are compiled once: subtrees of one shape share them.
+    return _level("", root, (), wide=True, depth=0, patterns={})
 
 
 def descend(level: Level, path: str) -> tuple[Entry, ...]:
@@ -611,7 +638,7 @@ TRIE_DEPTH: Final = 4
 #: What Python's regex compiler raises for a regex it cannot take.
 _CANNOT_COMPILE: Final = (re.error, RecursionError, OverflowError, MemoryError)
 #: An entry that matches every path and hands it over to the walk.
-WALK: Final[Entry] = (re.compile("").match, [()], {})
+WALK: Final[Entry] = (re.compile("").match, 0, [()], {})
 
 
 def _mark_wide(root: Node) -> None:
@@ -633,16 +660,33 @@ def _mark_wide(root: Node) -> None:
         node.wide = rules > WIDE or height > DEEPEST
 
 
-def _level(prefix: str, node: Node, above: tuple[Entry, ...], *, wide: bool, depth: int) -> Level:
+def _level(
+    prefix: str,
+    node: Node,
+    above: tuple[Entry, ...],
+    *,
+    wide: bool,
+    depth: int,
+    patterns: dict[str, re.Pattern[str]],
+) -> Level:
     if not wide:
-        return (CompiledTree(prefix, node, dynamic_only=False).entry(), *above), None
+        tree = CompiledTree(prefix, node, dynamic_only=False, patterns=patterns)
+        return (tree.entry(), *above), None
     if depth == LEVELS:
         return (WALK, *above), None
     steps = above
     if node.dynamic:
-        steps = (CompiledTree(prefix + "/", node, dynamic_only=True).entry(), *above)
+        tree = CompiledTree(prefix + "/", node, dynamic_only=True, patterns=patterns)
+        steps = (tree.entry(), *above)
     deeper = {
-        text: _level(f"{prefix}/{text}", child, steps, wide=child.wide, depth=depth + 1)
+        text: _level(
+            f"{prefix}/{text}",
+            child,
+            steps,
+            wide=child.wide,
+            depth=depth + 1,
+            patterns=patterns,
+        )
         for text, child in node.static.items()
     }
     return steps, deeper
