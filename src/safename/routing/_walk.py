@@ -187,7 +187,10 @@ def _is_canonical_int(text: str, signed: bool) -> bool:
         return len(text) == 1
     if not 49 <= first <= 57:
         return False
-    return all(48 <= ord(text[index]) <= 57 for index in range(start + 1, len(text)))
+    for index in range(start + 1, len(text)):  # noqa: SIM110 - compiled, all() makes a generator
+        if not 48 <= ord(text[index]) <= 57:
+            return False
+    return True
 
 
 def _is_decimal(text: str, signed: bool) -> bool:
@@ -211,7 +214,7 @@ def _is_uuid(text: str) -> bool:
     """``[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}``."""
     if len(text) != 36 or not text[8] == text[13] == text[18] == text[23] == "-":
         return False
-    for index in _HEX_PLACES:
+    for index in _HEX_PLACES:  # a loop, not all(): see _is_canonical_int
         code = ord(text[index])
         if not (48 <= code <= 57 or 97 <= code <= 102):  # 0-9, a-f
             return False
@@ -540,10 +543,12 @@ def _walk(node: WalkNode, segments: list[str], index: int, position: int, path: 
     return None
 
 
-def _first_end(ends: Sequence[End], segments: list[str], path: str) -> object:
+def _first_end(ends: tuple[End, ...], segments: list[str], path: str) -> object:
     """The first rule of *ends* whose values *path* gives; the path is read once for them all."""
     texts: list[str] | None = None
-    for rule in ends:
+    # By index: compiled, a loop over a tuple then makes no iterator object.
+    for number in range(len(ends)):
+        rule = ends[number]
         if rule.native or rule.read_texts is None:
             values = rule.read(segments, path)
         else:
