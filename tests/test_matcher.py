@@ -413,3 +413,46 @@ def test_a_part_of_literals_and_class_repeats_is_read_from_intervals(regex: str)
     # Without a Python loop over its characters: what keeps 16 KB under milliseconds.
     nfa = PartNFA([Piece(None, regex), Piece("-"), Piece(None, regex)])
     assert nfa._sequence is not None
+
+
+MOUNTED = [
+    "/user/<int:id>",
+    "/user/<int:id>/posts",
+    "/user/<name>",
+    "/files/<path:name>",
+    "/api/v1/items/<uuid:id>",
+]
+
+
+@pytest.mark.parametrize("walk", [False, True])
+def test_mounted_copies_share_what_they_read_and_keep_their_own_rules(walk: bool) -> None:
+    rules = [(f"/m{mount}{rule}", f"m{mount}:{rule}") for mount in range(3) for rule in MOUNTED]
+    router = _router(rules, walk=walk)
+    for mount in range(3):
+        assert router.match(f"/m{mount}/user/7/posts") == (
+            f"m{mount}:/user/<int:id>/posts",
+            {"id": 7},
+        )
+        assert router.match(f"/m{mount}/user/ann") == (f"m{mount}:/user/<name>", {"name": "ann"})
+        assert router.match(f"/m{mount}/files/a/b") == (
+            f"m{mount}:/files/<path:name>",
+            {"name": "a/b"},
+        )
+    table = router._matcher._compiled()
+    if walk:
+        root = table.walk_root
+        assert root is not None
+        first, second = (root.static_child(f"m{mount}") for mount in range(2))
+        assert first is not None
+        assert second is not None
+        assert first is not second
+        assert first.texts is second.texts  # one tuple of interned texts
+        user = (first.static_child("user"), second.static_child("user"))
+        assert user[0] is not None
+        assert user[1] is not None
+        assert user[0].steps is user[1].steps  # one tuple of the same steps
+        assert user[0].step_children[0] is not user[1].step_children[0]
+    else:
+        regexes = {entries[0][0].__self__ for entries in table.by_first.values()}  # type: ignore[attr-defined]
+        assert len(table.by_first) == 3
+        assert len(regexes) == 1  # one compiled regex for the three mounts

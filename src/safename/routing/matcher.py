@@ -523,7 +523,7 @@ class CompiledTree:
         self._handoffs: list[Resume] = []
         self._steps = 0
         if dynamic_only:
-            # From the prefix's last "/": a path that ends before it has none, and no match.
+            # From the prefix's last "/": the regex reads it, so it never starts past the path.
             self.start = len(prefix) - 1
             regex = "/" + self._remainder(Node(dynamic=node.dynamic), ())
         else:
