@@ -81,6 +81,8 @@ def route_seeds() -> Iterable[str]:
     yield from ("/en/index", "/zh hans/index", "/item/12345678-1234-5678-1234-567812345678")
     yield from ("/download/report.pdf", "/download/CON.txt", "/u/\u00c6sop.txt", "/pair/a-b-c")
     yield from ("/version/1.2", "/version/01.2", "/country/de", "/country/deu", "/files//x")
+    # No leading "/", and a first segment as long as "/files": once read as "/files/...".
+    yield from ("abcdef/files/a", "files/a", "")
     for text in naughty_strings()[::5]:
         yield "/user/" + text
         yield "/files/" + text

@@ -456,3 +456,16 @@ def test_mounted_copies_share_what_they_read_and_keep_their_own_rules(walk: bool
         regexes = {entries[0][0].__self__ for entries in table.by_first.values()}  # type: ignore[attr-defined]
         assert len(table.by_first) == 3
         assert len(regexes) == 1  # one compiled regex for the three mounts
+
+
+@pytest.mark.parametrize("walk", [False, True])
+@pytest.mark.parametrize(
+    "path",
+    ["+\udcdf\udcff\x00\x00s/files/sion/1.\x00\x00\x002/il\x00e", "abcdef/files/a", "files/a", ""],
+)
+def test_a_path_that_does_not_start_with_a_slash_matches_no_rule(walk: bool, path: str) -> None:
+    # Found by the fuzzer: the regex of /files starts 6 characters in, past "/files", and read
+    # a first segment of 6 characters, then "/files/...", as if the path had started there.
+    router = _router([("/files/<path:rest>", "files"), ("/<a>/<path:b>", "any")], walk=walk)
+    assert router.match(path) is None
+    assert router.match("/abcdef/files/a") == ("any", {"a": "abcdef", "b": "files/a"})

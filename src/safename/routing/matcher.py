@@ -154,10 +154,12 @@ class Matcher:
         if table.walk_root is not None:
             return walk_natively(table.walk_root, path)
         # The regexes, inlined (a call costs the pure build more than these branches).
-        try:
-            first = path.split("/", 2)[1]
-        except IndexError:  # no "/": no rule matches
+        head = path.split("/", 2)
+        # Every rule starts with "/": the regexes start after their prefix, and the walk at
+        # segment 1, so a path that does not is no match here, and reaches neither.
+        if len(head) < 2 or head[0]:
             return None
+        first = head[1]
         entries = table.by_first.get(first)
         if entries is None:
             wide = table.wide.get(first)
