@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -161,7 +162,7 @@ class Page:
         """Click a submit button and wait until the next page has replaced this one."""
         old_page = self.browser.find_element(By.TAG_NAME, "html")
         self.browser.find_element(By.CSS_SELECTOR, css).click()
-        WebDriverWait(self.browser, WAIT_SECONDS).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.browser, WAIT_SECONDS).until(lambda _: _is_gone(old_page))
 
     def wait_for_file(self, path: Path) -> None:
         WebDriverWait(self.browser, WAIT_SECONDS).until(lambda _: path.is_file())
@@ -170,3 +171,21 @@ class Page:
 @pytest.fixture
 def page(browser: WebDriver, live_server: LiveServer) -> Page:
     return Page(browser, live_server)
+
+
+def _is_gone(element: WebElement) -> bool:
+    """Whether *element* has left the document: its page was replaced.
+
+    Chromium sometimes answers for a node of the page just left with an
+    "unknown error" that it "does not belong to the document", not a stale
+    reference; that too means the page was replaced.
+    """
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+    return False
